@@ -1,0 +1,42 @@
+export {
+  COLUMN_TYPES,
+  INTEGER_TYPES,
+  decodeBase64,
+  encodeBase64,
+  isColumnType,
+  normalizeColumnValue,
+} from './column-types.ts';
+export type { ColumnType, ColumnValue, ColumnValueTypes, ValueCheckField } from './column-types.ts';
+export {
+  CONFIG_COLUMN_TYPES,
+  fieldSpecFromConfig,
+  foreignKeySpecFromConfig,
+  tableSpecFromConfig,
+} from './config.ts';
+export {
+  ColumnValueError,
+  InvalidIdentifierError,
+  SchemaValidationError,
+  UnknownColumnError,
+} from './errors.ts';
+export { fieldSpec, fieldSpecsEqual, isStringType } from './field-spec.ts';
+export type { FieldSpec, FieldSpecInit, FieldSpecOf, ServerDefault } from './field-spec.ts';
+export { foreignKeySpec, foreignKeySpecsEqual } from './foreign-key-spec.ts';
+export type { ForeignKeySpec, ForeignKeySpecInit, OnDelete } from './foreign-key-spec.ts';
+export { MAX_IDENTIFIER_LENGTH, validateIdentifier } from './identifier.ts';
+export { indexSpec, indexSpecsEqual } from './index-spec.ts';
+export type { IndexOptions, IndexSpec } from './index-spec.ts';
+export { NameShrinker } from './name-shrinker.ts';
+export { rowChecker } from './row.ts';
+export type { HasFields, InsertRowOf, RowCheckMode, RowChecker, RowOf } from './row.ts';
+export {
+  getField,
+  primaryKeyColumns,
+  tableSpec,
+  tableSpecsEqual,
+  withField,
+  withForeignKey,
+} from './table-spec.ts';
+export type { ColumnTuple, FieldSpecsOf, TableSpec, TableSpecInit } from './table-spec.ts';
+export { TaiTime } from './tai-time.ts';
+export { parseUuid, randomUuid, uuidToHex32 } from './uuid.ts';

@@ -1,0 +1,42 @@
+const HEX32 = /^[0-9a-f]{32}$/;
+const MAX_UUID = (1n << 128n) - 1n;
+
+function fromHex32(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Parses a UUID from any form Python's `uuid.UUID` accepts, and returns it in canonical form
+ * (lowercase, hyphenated), or `undefined` when `value` is not a UUID.
+ *
+ * Accepted: a string with or without hyphens, braces or a `urn:uuid:` prefix; 16 bytes; a
+ * non-negative integer (`bigint`, or a safe-integer `number`) below 2^128.
+ */
+export function parseUuid(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    let text = value.trim().toLowerCase();
+    if (text.startsWith('urn:uuid:')) text = text.slice('urn:uuid:'.length);
+    if (text.startsWith('{') && text.endsWith('}')) text = text.slice(1, -1);
+    text = text.replaceAll('-', '');
+    return HEX32.test(text) ? fromHex32(text) : undefined;
+  }
+  if (value instanceof Uint8Array) {
+    if (value.length !== 16) return undefined;
+    return fromHex32(Buffer.from(value.buffer, value.byteOffset, 16).toString('hex'));
+  }
+  let big: bigint | undefined;
+  if (typeof value === 'bigint') big = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
+  if (big === undefined || big < 0n || big > MAX_UUID) return undefined;
+  return fromHex32(big.toString(16).padStart(32, '0'));
+}
+
+/** The 32 lowercase hex digits, without hyphens, that SQLite stores for a canonical UUID. */
+export function uuidToHex32(canonical: string): string {
+  return canonical.replaceAll('-', '');
+}
+
+/** A random (version 4) UUID in canonical form. */
+export function randomUuid(): string {
+  return crypto.randomUUID();
+}

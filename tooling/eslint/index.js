@@ -1,0 +1,58 @@
+// Shared flat config: typescript-eslint with type information, plus the house rules of STYLE.md.
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The lint config every package extends.
+ * @param {{ tsconfigRootDir: string }} options the package folder (`import.meta.dirname`)
+ */
+export function butlerEslintConfig({ tsconfigRootDir }) {
+  return tseslint.config(
+    { ignores: ['dist/**', 'docs/**', 'coverage/**', '*.config.*', 'eslint.config.js'] },
+    js.configs.recommended,
+    ...tseslint.configs.recommendedTypeChecked,
+    {
+      languageOptions: { parserOptions: { projectService: true, tsconfigRootDir } },
+      plugins: { 'import-x': importX },
+      rules: {
+        '@typescript-eslint/consistent-type-imports': 'error',
+        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+        'import-x/no-default-export': 'error',
+        'import-x/no-cycle': 'error',
+        'no-restricted-syntax': [
+          'error',
+          { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union type.' },
+          { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespaces.' },
+          { selector: 'TSParameterProperty', message: 'No parameter properties.' },
+        ],
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: [
+                  '@butler-ts/*/src',
+                  '@butler-ts/*/src/**',
+                  '**/packages/*/src/**',
+                  '../../*/src/**',
+                ],
+                message:
+                  'Import another package by its name, never its src/ (DESIGN.md: layering).',
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      // Tests may use non-null assertions and loose promises inside expect().
+      files: ['**/*.test.ts', '**/*.test-d.ts'],
+      rules: {
+        '@typescript-eslint/no-non-null-assertion': 'off',
+        '@typescript-eslint/no-floating-promises': 'off',
+        '@typescript-eslint/unbound-method': 'off',
+      },
+    },
+  );
+}
