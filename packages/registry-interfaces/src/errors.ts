@@ -1,0 +1,174 @@
+import { ButlerError } from '@butler-ts/versioning';
+
+/** Base of the errors a {@link Database} raises for its own rules (not driver failures). */
+export class DatabaseError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatabaseError',
+  );
+  override readonly name: string = 'DatabaseError';
+}
+
+/** A write was attempted through a database (or on a table) that is not writeable. */
+export class ReadOnlyDatabaseError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:ReadOnlyDatabaseError',
+  );
+  override readonly name: string = 'ReadOnlyDatabaseError';
+}
+
+/** A definition conflicts with an existing one (Python `ConflictingDefinitionError`). */
+export class ConflictingDefinitionError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:ConflictingDefinitionError',
+  );
+  override readonly name: string = 'ConflictingDefinitionError';
+}
+
+/** Database content or schema differs from what the caller expects. */
+export class DatabaseConflictError extends ConflictingDefinitionError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatabaseConflictError',
+  );
+  override readonly name: string = 'DatabaseConflictError';
+  /** The table the conflict is in. */
+  readonly table: string;
+
+  constructor(table: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.table = table;
+  }
+}
+
+/** `declareStaticTables({ create: true })` found tables already in the namespace. */
+export class SchemaAlreadyDefinedError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:SchemaAlreadyDefinedError',
+  );
+  override readonly name: string = 'SchemaAlreadyDefinedError';
+}
+
+/** A table that must exist does not, or its handle belongs to another database. */
+export class MissingTableError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:MissingTableError',
+  );
+  override readonly name: string = 'MissingTableError';
+  readonly table: string;
+
+  constructor(table: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.table = table;
+  }
+}
+
+/** The kind of constraint a rejected write violated. */
+export type IntegrityKind =
+  'primaryKey' | 'unique' | 'foreignKey' | 'notNull' | 'check' | 'unknown';
+
+/**
+ * The database rejected a write: a primary-key, unique, foreign-key, NOT NULL or CHECK
+ * violation (Python lets SQLAlchemy's `IntegrityError` through; butler-ts translates the
+ * driver's error into this one and keeps it as `cause`).
+ */
+export class IntegrityError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:IntegrityError',
+  );
+  override readonly name: string = 'IntegrityError';
+  readonly table: string;
+  readonly kind: IntegrityKind;
+
+  constructor(table: string, kind: IntegrityKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.table = table;
+    this.kind = kind;
+  }
+}
+
+/** The API was used against its contract (Python `AssertionError`), e.g. DDL inside a transaction. */
+export class DatabaseLogicError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatabaseLogicError',
+  );
+  override readonly name: string = 'DatabaseLogicError';
+}
+
+/** A feature this implementation does not offer (Python `NotImplementedError`). */
+export class NotSupportedError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:NotSupportedError',
+  );
+  override readonly name: string = 'NotSupportedError';
+}
+
+/** A documented runtime failure with no more specific class (Python `RuntimeError`). */
+export class DatabaseRuntimeError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatabaseRuntimeError',
+  );
+  override readonly name: string = 'DatabaseRuntimeError';
+}
+
+/** An argument has a bad value (Python `ValueError`/`TypeError` at an API boundary). */
+export class InvalidArgumentError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:InvalidArgumentError',
+  );
+  override readonly name: string = 'InvalidArgumentError';
+}
+
+/** A named thing is not registered (Python `LookupError`/`KeyError`). */
+export class LookupError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/registry-interfaces:LookupError');
+  override readonly name: string = 'LookupError';
+  /** The name that was looked up. */
+  readonly key: string;
+
+  constructor(key: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.key = key;
+  }
+}
+
+/** `set` without `force` on an attribute that already exists. */
+export class ButlerAttributeExistsError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:ButlerAttributeExistsError',
+  );
+  override readonly name: string = 'ButlerAttributeExistsError';
+  readonly attribute: string;
+
+  constructor(attribute: string, options?: ErrorOptions) {
+    super(`attribute ${attribute} already exists`, options);
+    this.attribute = attribute;
+  }
+}
+
+/** The registry holds no stored configuration for some configured managers. */
+export class MissingManagerError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:MissingManagerError',
+  );
+  override readonly name: string = 'MissingManagerError';
+  readonly managers: readonly string[];
+
+  constructor(managers: readonly string[]) {
+    super(`Cannot find stored configuration for managers: ${managers.join(', ')}`);
+    this.managers = Object.freeze([...managers]);
+  }
+}
+
+/** The managers stored in the registry differ from the configured ones. */
+export class ManagerMismatchError extends ButlerError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:ManagerMismatchError',
+  );
+  override readonly name: string = 'ManagerMismatchError';
+  /** One line per manager: `<type>: configured <name>, stored: <name>`. */
+  readonly mismatches: readonly string[];
+
+  constructor(mismatches: readonly string[]) {
+    super(`Configured managers do not match registry-stored managers:\n${mismatches.join('\n')}`);
+    this.mismatches = Object.freeze([...mismatches]);
+  }
+}

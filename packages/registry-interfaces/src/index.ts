@@ -1,0 +1,81 @@
+export { ButlerAttributeManager } from './attributes.ts';
+export type { ButlerAttributeManagerClass } from './attributes.ts';
+export {
+  DatastoreRegistryBridge,
+  DatastoreRegistryBridgeManager,
+  FakeDatasetRef,
+} from './bridge.ts';
+export type {
+  DatasetForeignKeys,
+  DatasetId,
+  DatasetIdRef,
+  DatastoreRegistryBridgeManagerClass,
+  EmptyTrashOptions,
+  StoredItemInfoClass,
+  TrashBody,
+} from './bridge.ts';
+export { Database } from './database.ts';
+export type {
+  FetchOptions,
+  Row,
+  StaticTablesContext,
+  SyncOptions,
+  TransactionOptions,
+} from './database.ts';
+export { EphemeralDatastoreRegistryBridge } from './ephemeral-bridge.ts';
+export {
+  ButlerAttributeExistsError,
+  ConflictingDefinitionError,
+  DatabaseConflictError,
+  DatabaseError,
+  DatabaseLogicError,
+  DatabaseRuntimeError,
+  IntegrityError,
+  InvalidArgumentError,
+  LookupError,
+  ManagerMismatchError,
+  MissingManagerError,
+  MissingTableError,
+  NotSupportedError,
+  ReadOnlyDatabaseError,
+  SchemaAlreadyDefinedError,
+} from './errors.ts';
+export type { IntegrityKind } from './errors.ts';
+export { OpaqueTableStorage, OpaqueTableStorageManager } from './opaque.ts';
+export type {
+  OpaqueTableStorageManagerClass,
+  OpaqueWhere,
+  OpaqueWhereValue,
+  OpaqueWriteOptions,
+} from './opaque.ts';
+export {
+  aggregate,
+  and,
+  cmp,
+  col,
+  constantRows,
+  eq,
+  inList,
+  inSelect,
+  isExpr,
+  isNotNull,
+  isNull,
+  literal,
+  not,
+  or,
+  startsWith,
+  val,
+  whereOf,
+} from './query.ts';
+export type {
+  AggregateFn,
+  CompareOp,
+  ConstantRows,
+  Expr,
+  FromItem,
+  OrderTerm,
+  SelectQuery,
+  Where,
+} from './query.ts';
+export type { TableHandle } from './table-handle.ts';
+export type { UndoTransaction } from './undo.ts';

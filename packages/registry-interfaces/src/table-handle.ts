@@ -1,0 +1,11 @@
+import type { TableSpec } from '@butler-ts/ddl';
+
+/**
+ * A table known to a `Database`: its name and the spec it was declared with. Implementations
+ * hand out their own handles (carrying their driver's table objects); a handle is only valid
+ * with the database (or clones) that made it.
+ */
+export interface TableHandle<S extends TableSpec = TableSpec> {
+  readonly name: string;
+  readonly spec: S;
+}

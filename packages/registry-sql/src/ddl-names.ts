@@ -1,0 +1,52 @@
+// The names daf_butler gives constraints and indexes (ddl.md §7), and which indexes a spec
+// implies, shared by every dialect's DDL emitter.
+import { primaryKeyColumns } from '@butler-ts/ddl';
+import type { ForeignKeySpec, TableSpec } from '@butler-ts/ddl';
+
+/** Element-wise equality of column lists. */
+export function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
+/**
+ * Constraint and index names for table `name`, passed through `shrink` (identity on SQLite,
+ * the 63-character NameShrinker on PostgreSQL).
+ */
+export function constraintNames(
+  name: string,
+  spec: TableSpec,
+  shrink: (n: string) => string = (n) => n,
+) {
+  const pk = primaryKeyColumns(spec);
+  const covered = (columns: readonly string[]) =>
+    sameColumns(columns, pk) || spec.unique.some((u) => sameColumns(u, columns));
+  return {
+    unique: (columns: readonly string[]) => shrink(`${name}_unq_${columns.join('_')}`),
+    foreignKey: (fk: ForeignKeySpec) =>
+      shrink(`fkey_${name}_${fk.table}_${fk.target.join('_')}_${fk.source.join('_')}`),
+    sequence: (column: string) => shrink(`${name}_seq_${column}`),
+    check: (column: string) => shrink(`${name}_len_${column}`),
+    /** Explicit indexes not covered by the primary key or a unique constraint, then foreign-key indexes. */
+    indexes(): { indexName: string; columns: readonly string[] }[] {
+      const out: { indexName: string; columns: readonly string[] }[] = [];
+      for (const idx of spec.indexes) {
+        if (!covered(idx.columns))
+          out.push({
+            indexName: shrink(`${name}_idx_${idx.columns.join('_')}`),
+            columns: idx.columns,
+          });
+      }
+      for (const fk of spec.foreignKeys) {
+        if (
+          !fk.addIndex ||
+          covered(fk.source) ||
+          spec.indexes.some((i) => sameColumns(i.columns, fk.source))
+        )
+          continue;
+        if (out.some((o) => sameColumns(o.columns, fk.source))) continue;
+        out.push({ indexName: shrink(`${name}_fkidx_${fk.source.join('_')}`), columns: fk.source });
+      }
+      return out;
+    },
+  };
+}

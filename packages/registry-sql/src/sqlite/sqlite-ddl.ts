@@ -1,0 +1,218 @@
+// TableSpec → SQLite DDL, and TableSpec → drizzle sqliteTable (the runtime table object that
+// drizzle-kit can also turn into DDL, which the tests compare with ours).
+import { isStringType, primaryKeyColumns } from '@butler-ts/ddl';
+import type { FieldSpec, TableSpec } from '@butler-ts/ddl';
+import { NotSupportedError } from '@butler-ts/registry-interfaces';
+import {
+  blob,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  unique,
+} from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
+import { constraintNames, sameColumns } from '../ddl-names.ts';
+
+/** Double-quotes an identifier for SQLite (identifiers are validated before this). */
+export function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The SQLite column type of a field. */
+export function sqliteType(field: FieldSpec): string {
+  if (field.autoincrement) return 'INTEGER';
+  switch (field.dtype) {
+    case 'string':
+      if (field.length === null) return 'VARCHAR';
+      return isStringType(field) ? `VARCHAR(${field.length})` : 'TEXT';
+    case 'text':
+    case 'base64Bytes':
+      return 'TEXT';
+    case 'smallint':
+      return 'SMALLINT';
+    case 'integer':
+      return 'INTEGER';
+    case 'bigint':
+    case 'timeNsecTai':
+      return 'BIGINT';
+    case 'float':
+      return 'FLOAT';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'binary':
+      return 'BLOB';
+    case 'uuid':
+      return 'CHAR(32)';
+    case 'timestamp':
+      return 'DATETIME';
+  }
+}
+
+function defaultClause(field: FieldSpec): string {
+  if (field.default === null) return '';
+  const value =
+    typeof field.default === 'boolean' ? (field.default ? '1' : '0') : String(field.default);
+  return ` DEFAULT (${value})`;
+}
+
+/**
+ * The statements that create `name` from `spec` on SQLite: one CREATE TABLE (with its checks,
+ * keys and foreign keys), then its indexes.
+ *
+ * @throws {@link NotSupportedError} for exclusion constraints, or an autoincrement column in
+ *   a compound primary key.
+ */
+export function sqliteCreateTable(
+  name: string,
+  spec: TableSpec,
+  options: { temporary?: boolean } = {},
+): string[] {
+  if (spec.exclusion.length > 0)
+    throw new NotSupportedError(`Table ${name}: exclusion constraints need PostgreSQL`);
+  const pk = primaryKeyColumns(spec);
+  const auto = spec.fields.find((f) => f.autoincrement);
+  if (auto !== undefined && pk.length > 1) {
+    throw new NotSupportedError(
+      `Table ${name}: SQLite autoincrements only a single-column primary key (${auto.name})`,
+    );
+  }
+  const names = constraintNames(name, spec);
+  const lines: string[] = [];
+  for (const field of spec.fields) {
+    let line = `${quote(field.name)} ${sqliteType(field)}`;
+    if (field.autoincrement) line += ` PRIMARY KEY${spec.recycleIds ? '' : ' AUTOINCREMENT'}`;
+    if (!field.nullable && !field.autoincrement) line += ' NOT NULL';
+    line += defaultClause(field);
+    lines.push(line);
+  }
+  for (const field of spec.fields) {
+    if (isStringType(field)) {
+      const c = quote(field.name);
+      lines.push(
+        `CONSTRAINT ${quote(`${name}_len_${field.name}`)} CHECK (length(${c}) <= ${field.length} AND length(${c}) >= 1)`,
+      );
+    }
+  }
+  if (pk.length > 0 && auto === undefined) lines.push(`PRIMARY KEY (${pk.map(quote).join(', ')})`);
+  const temporary = options.temporary === true;
+  if (!temporary) {
+    for (const u of spec.unique)
+      lines.push(`CONSTRAINT ${quote(names.unique(u))} UNIQUE (${u.map(quote).join(', ')})`);
+    for (const fk of spec.foreignKeys) {
+      const onDelete = fk.onDelete === null ? '' : ` ON DELETE ${fk.onDelete}`;
+      lines.push(
+        `CONSTRAINT ${quote(names.foreignKey(fk))} FOREIGN KEY (${fk.source.map(quote).join(', ')}) REFERENCES ${quote(fk.table)} (${fk.target.map(quote).join(', ')})${onDelete}`,
+      );
+    }
+  }
+  const statements = [
+    `CREATE ${temporary ? 'TEMPORARY ' : ''}TABLE ${quote(name)} (\n  ${lines.join(',\n  ')}\n)`,
+  ];
+  if (!temporary) {
+    for (const { indexName, columns } of names.indexes()) {
+      statements.push(
+        `CREATE INDEX ${quote(indexName)} ON ${quote(name)} (${columns.map(quote).join(', ')})`,
+      );
+    }
+  }
+  return statements;
+}
+
+const char32 = customType<{ data: string; driverData: string }>({ dataType: () => 'CHAR(32)' });
+const datetime = customType<{ data: string; driverData: string }>({ dataType: () => 'DATETIME' });
+const typed = (sqlType: string) =>
+  customType<{ data: number; driverData: number }>({ dataType: () => sqlType });
+
+function drizzleColumn(field: FieldSpec): SQLiteColumnBuilderBase {
+  const n = field.name;
+  let column;
+  if (field.autoincrement) {
+    column = integer(n).primaryKey({ autoIncrement: false });
+  } else {
+    switch (field.dtype) {
+      case 'string':
+        column =
+          field.length !== null && isStringType(field)
+            ? text(n, { length: field.length })
+            : text(n);
+        break;
+      case 'text':
+      case 'base64Bytes':
+        column = text(n);
+        break;
+      case 'integer':
+        column = integer(n);
+        break;
+      case 'smallint':
+        column = typed('SMALLINT')(n);
+        break;
+      case 'bigint':
+      case 'timeNsecTai':
+        column = typed('BIGINT')(n);
+        break;
+      case 'float':
+        column = real(n);
+        break;
+      case 'boolean':
+        column = typed('BOOLEAN')(n);
+        break;
+      case 'binary':
+        column = blob(n);
+        break;
+      case 'uuid':
+        column = char32(n);
+        break;
+      case 'timestamp':
+        column = datetime(n);
+        break;
+    }
+    if (!field.nullable) column = column.notNull();
+  }
+  return column;
+}
+
+/** The drizzle table object of a spec, with its keys, unique constraints, foreign keys and indexes. */
+export function toSqliteTable(
+  name: string,
+  spec: TableSpec,
+  resolve: (table: string) => ReturnType<typeof sqliteTable> | undefined,
+) {
+  const pk = primaryKeyColumns(spec);
+  const auto = spec.fields.some((f) => f.autoincrement);
+  const names = constraintNames(name, spec);
+  return sqliteTable(
+    name,
+    Object.fromEntries(spec.fields.map((f) => [f.name, drizzleColumn(f)])),
+    (t) => {
+      const c = (column: string) => (t as Record<string, never>)[column]!;
+      const extras = [];
+      if (pk.length > 0 && !auto)
+        extras.push(primaryKey({ columns: pk.map(c) as [never, ...never[]] }));
+      for (const u of spec.unique)
+        extras.push(unique(names.unique(u)).on(...(u.map(c) as [never, ...never[]])));
+      for (const fk of spec.foreignKeys) {
+        const target = fk.table === name ? t : resolve(fk.table);
+        if (target === undefined) continue;
+        const foreignColumns = fk.target.map((col) => (target as Record<string, never>)[col]!);
+        let ref = foreignKey({
+          name: names.foreignKey(fk),
+          columns: fk.source.map(c) as [never, ...never[]],
+          foreignColumns: foreignColumns as [never, ...never[]],
+        });
+        if (fk.onDelete !== null)
+          ref = ref.onDelete(fk.onDelete === 'CASCADE' ? 'cascade' : 'set null');
+        extras.push(ref);
+      }
+      for (const { indexName, columns } of names.indexes())
+        extras.push(index(indexName).on(...(columns.map(c) as [never, ...never[]])));
+      return extras;
+    },
+  );
+}
+
+export { sameColumns };

@@ -1,0 +1,2 @@
+export { declareS, describeDatabase, schemaS } from './database-suite.ts';
+export type { DatabaseHarness } from './database-suite.ts';
