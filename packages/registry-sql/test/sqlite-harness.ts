@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseHarness } from '@butler-ts/testkit';
 import type { Database } from '@butler-ts/registry-interfaces';
+import type { SqlExecutor } from '../src/sql-database.ts';
 import { SqliteDatabase } from '../src/sqlite/index.ts';
 
 /** A SQLite database whose first existence check of each table reports it absent (P-DB-08). */
 class StaleSqliteDatabase extends SqliteDatabase {
   readonly #fooled = new Set<string>();
 
-  protected override inspectColumns(name: string): string[] | null {
+  protected override inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null> {
     if (!this.#fooled.has(name)) {
       this.#fooled.add(name);
-      return null;
+      return Promise.resolve(null);
     }
-    return super.inspectColumns(name);
+    return super.inspectColumns(x, name);
   }
 }
 

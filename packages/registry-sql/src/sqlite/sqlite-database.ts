@@ -1,49 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { getField, primaryKeyColumns } from '@butler-ts/ddl';
 import {
-  ColumnValueError,
-  UnknownColumnError,
-  getField,
-  primaryKeyColumns,
-  rowChecker,
-  validateIdentifier,
-} from '@butler-ts/ddl';
-import type { FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
-import {
-  Database,
-  DatabaseConflictError,
   DatabaseLogicError,
-  DatabaseRuntimeError,
-  ConflictingDefinitionError,
   IntegrityError,
   InvalidArgumentError,
-  MissingTableError,
   NotSupportedError,
-  ReadOnlyDatabaseError,
-  SchemaAlreadyDefinedError,
-  aggregate,
-  col,
-  whereOf,
 } from '@butler-ts/registry-interfaces';
-import type {
-  FetchOptions,
-  IntegrityKind,
-  Row,
-  SelectQuery,
-  StaticTablesContext,
-  SyncOptions,
-  TableHandle,
-  TransactionOptions,
-  Where,
-} from '@butler-ts/registry-interfaces';
+import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SQL } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
-import { QueryCompiler } from '../query-compiler.ts';
-import type { OutputColumn, SqlDialect } from '../query-compiler.ts';
+import { SqlDatabase, groupByColumns } from '../sql-database.ts';
+import type {
+  SqlDialectCodec,
+  SqlExecutor,
+  SqlTable,
+  TableCatalog,
+  WriteMode,
+} from '../sql-database.ts';
 import { encodeSqlite, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
@@ -95,12 +72,6 @@ async function acquire(lock: FileLock): Promise<() => void> {
   return release;
 }
 
-/** A table handle of a SQLite database. */
-interface SqliteTable<S extends TableSpec = TableSpec> extends TableHandle<S> {
-  readonly temporary: boolean;
-  readonly quoted: string;
-}
-
 /**
  * An open SQLite connection with its lock and table definitions, shared by a database and its
  * clones. Opaque: only `SqliteDatabase.fromUri`/`fromFile` make one.
@@ -114,14 +85,15 @@ interface Shared {
   readonly client: Client;
   readonly lock: FileLock;
   refs: number;
-  /** Table definitions; `null` until static tables are declared. */
-  tables: Map<string, SqliteTable> | null;
+  /** Table definitions, shared by clones. */
+  readonly catalog: TableCatalog;
   readonly statements: Map<string, Statement>;
 }
 
 const dialect = new SQLiteSyncDialect();
 
-const sqliteSql: SqlDialect = {
+const sqliteSql: SqlDialectCodec = {
+  decoder: sqliteDecoder,
   encode: encodeSqlite,
   tableRef: (name) => sql`${sql.identifier(name)}`,
   // GLOB is case-sensitive and can use an index; *, ? and [ are bracketed to match themselves.
@@ -193,7 +165,7 @@ function parseUri(uri: string): { filename: string | null } {
  * });
  * ```
  */
-export class SqliteDatabase extends Database {
+export class SqliteDatabase extends SqlDatabase {
   override readonly origin: number;
   override readonly namespace: string | null;
   override readonly dialect = 'sqlite' as const;
@@ -204,14 +176,13 @@ export class SqliteDatabase extends Database {
   readonly filename: string | null;
   readonly #writeable: boolean;
   readonly #shared: Shared;
-  readonly #temp = new Map<string, SqliteTable>();
-  readonly #compiler = new QueryCompiler(sqliteSql);
   readonly #options: SqliteOptions;
 
   /** Use {@link SqliteDatabase.fromUri} or {@link SqliteDatabase.fromFile}; subclasses pass the connection through. */
   constructor(connection: SqliteConnection, filename: string | null, options: SqliteOptions) {
-    super();
-    this.#shared = connection as unknown as Shared;
+    const shared = connection as unknown as Shared;
+    super(shared.catalog, sqliteSql);
+    this.#shared = shared;
     this.filename = filename;
     this.origin = options.origin ?? 0;
     this.namespace = options.namespace ?? null;
@@ -282,8 +253,19 @@ export class SqliteDatabase extends Database {
       lock = fileLocks.get(real) ?? newLock();
       fileLocks.set(real, lock);
     }
-    const shared: Shared = { client, lock, refs: 1, tables: null, statements: new Map() };
+    const shared: Shared = {
+      client,
+      lock,
+      refs: 1,
+      catalog: { tables: null },
+      statements: new Map(),
+    };
     return new cls(shared as unknown as SqliteConnection, real, options);
+  }
+
+  /** A fresh in-memory database has no schema to declare against: it is created. */
+  protected override forceCreate(existing: ReadonlySet<string>): boolean {
+    return this.filename === null && this.#writeable && existing.size === 0;
   }
 
   override isWriteable(): boolean {
@@ -427,716 +409,144 @@ export class SqliteDatabase extends Database {
     }
   }
 
-  /** Runs a synchronous read on the connection, waiting for other contexts' transactions. */
-  async #read<T>(fn: () => T): Promise<T> {
-    if (this.#state() !== undefined) return fn();
+  // ---- dialect primitives ----------------------------------------------------------------
+
+  readonly #executor: SqlExecutor = {
+    all: (statement, options = {}) => {
+      const { text, params } = this.#render(statement);
+      const stmt = this.#prepare(text);
+      if (!stmt.reader) {
+        stmt.run(params);
+        return Promise.resolve([]);
+      }
+      stmt.safeIntegers(options.bigints === true);
+      return Promise.resolve(stmt.all(params) as Row[]);
+    },
+    run: (statement) => {
+      const { text, params } = this.#render(statement);
+      return Promise.resolve(this.#prepare(text).run(params).changes);
+    },
+  };
+
+  protected override async read<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.#state() !== undefined) return fn(this.#executor);
     const release = await acquire(this.#shared.lock);
     try {
-      return fn();
+      return await fn(this.#executor);
     } finally {
       release();
     }
   }
 
-  /** Runs a synchronous write atomically: its own transaction, or a savepoint inside one. */
-  async #write<T>(table: string, fn: () => T): Promise<T> {
-    const run = () => {
+  protected override async write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    const state = this.#state();
+    if (state !== undefined) {
+      const name = `w_${++state.counter.n}`;
+      this.#client.exec(`SAVEPOINT ${name}`);
       try {
-        return this.#client.transaction(fn).immediate();
+        const result = await fn(this.#executor);
+        this.#client.exec(`RELEASE ${name}`);
+        return result;
       } catch (error) {
+        this.#client.exec(`ROLLBACK TO ${name}`);
+        this.#client.exec(`RELEASE ${name}`);
         throw translate(table, error);
       }
-    };
-    if (this.#state() !== undefined) return run();
-    const release = await acquire(this.#shared.lock);
-    try {
-      return run();
-    } finally {
-      release();
     }
+    return this.transaction(() => this.write(table, fn));
   }
 
-  // ---- tables --------------------------------------------------------------------------
-
-  #tables(): Map<string, SqliteTable> {
-    const tables = this.#shared.tables;
-    if (tables === null)
-      throw new DatabaseLogicError(
-        'Static tables must be declared before dynamic or temporary tables are used',
-      );
-    return tables;
-  }
-
-  #table<S extends TableSpec>(handle: TableHandle<S>): SqliteTable<S> {
-    const known = this.#temp.get(handle.name) ?? this.#shared.tables?.get(handle.name);
-    if (known === undefined)
-      throw new MissingTableError(
-        handle.name,
-        `Table ${handle.name} is not known to ${this.toString()}`,
-      );
-    return known as SqliteTable<S>;
-  }
-
-  #checkWriteable(table: SqliteTable, verb: string): void {
-    if (!this.#writeable && !table.temporary) {
-      throw new ReadOnlyDatabaseError(
-        `Cannot ${verb} read-only table ${table.name} of ${this.toString()}`,
-      );
-    }
-  }
-
-  #makeHandle<S extends TableSpec>(name: string, spec: S, temporary = false): SqliteTable<S> {
-    validateIdentifier(name, 'table');
-    return Object.freeze({ name, spec, temporary, quoted: quote(name) });
-  }
-
-  /**
-   * The column names of an existing table, or `null` when it does not exist. Protected so a
-   * test can simulate a table created concurrently by another client.
-   */
-  protected inspectColumns(name: string): string[] | null {
-    const rows = this.#client.prepare(`PRAGMA table_info(${quote(name)})`).all() as {
-      name: string;
-    }[];
-    return rows.length === 0 ? null : rows.map((r) => r.name);
-  }
-
-  override async tableNames(): Promise<Set<string>> {
-    return this.#read(() => {
-      const rows = this.#prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-      ).all() as { name: string }[];
-      return new Set(rows.map((r) => r.name));
-    });
-  }
-
-  override async declareStaticTables(
-    options: { readonly create: boolean },
-    body: (context: StaticTablesContext) => void | Promise<void>,
-  ): Promise<void> {
-    let create = options.create;
-    if (create && !this.#writeable)
-      throw new ReadOnlyDatabaseError(
-        `Cannot create tables in read-only database ${this.toString()}`,
-      );
-    const tables = new Map<string, SqliteTable>();
-    this.#shared.tables = tables;
-    const initializers: ((db: Database) => Promise<void> | void)[] = [];
-    const context: StaticTablesContext = {
-      addTable: <S extends TableSpec>(name: string, spec: S) => {
-        const existing = tables.get(name);
-        if (existing !== undefined) return existing as never;
-        const handle = this.#makeHandle(name, spec);
-        tables.set(name, handle);
-        return handle;
-      },
-      addTableTuple: <T extends Readonly<Record<string, TableSpec>>>(specs: T) =>
-        Object.fromEntries(
-          Object.entries(specs).map(([name, spec]) => [name, context.addTable(name, spec)]),
-        ) as never,
-      addInitializer: (init) => {
-        initializers.push(init);
-      },
-    };
-    try {
-      const existing = await this.tableNames();
-      // A fresh in-memory database has no schema to declare against: create it.
-      if (this.filename === null && this.#writeable && existing.size === 0) create = true;
-      if (create && existing.size > 0) {
-        throw new SchemaAlreadyDefinedError(
-          `Cannot create the static schema: ${this.toString()} already has tables (${[...existing].sort().join(', ')})`,
-        );
-      }
-      await body(context);
-      if (create) {
-        await this.transaction(async () => {
-          for (const table of tables.values()) {
-            if (existing.has(table.name)) continue;
-            for (const statement of sqliteCreateTable(table.name, table.spec))
-              this.#client.exec(statement);
-          }
-          for (const init of initializers) await init(this);
-        });
-      }
-    } catch (error) {
-      this.#shared.tables = null;
-      throw error;
-    }
-  }
-
-  #compareColumns(name: string, spec: TableSpec, columns: readonly string[], where: string): void {
-    const wanted = new Set(spec.fields.map((f) => f.name));
-    if (wanted.size !== columns.length || !columns.every((c) => wanted.has(c))) {
-      throw new DatabaseConflictError(
-        name,
-        `Table ${name} ${where}: new columns [${[...wanted].join(', ')}], previous [${columns.join(', ')}]`,
-      );
-    }
-  }
-
-  override async getExistingTable<S extends TableSpec>(
-    name: string,
-    spec: S,
-  ): Promise<TableHandle<S> | null> {
-    validateIdentifier(name, 'table');
-    const tables = this.#tables();
-    const known = tables.get(name);
-    if (known !== undefined) {
-      this.#compareColumns(
-        name,
-        spec,
-        known.spec.fields.map((f) => f.name),
-        'has already been defined differently',
-      );
-      return known as SqliteTable<S>;
-    }
-    const columns = await this.#read(() => this.inspectColumns(name));
-    if (columns === null) return null;
-    this.#compareColumns(name, spec, columns, 'exists but is defined differently in the database');
-    const handle = this.#makeHandle(name, spec);
-    tables.set(name, handle);
-    return handle;
-  }
-
-  override async ensureTableExists<S extends TableSpec>(
-    name: string,
-    spec: S,
-  ): Promise<TableHandle<S>> {
-    if (this.isInTransaction())
-      throw new DatabaseLogicError(`Table ${name} cannot be created inside a transaction`);
-    const existing = await this.getExistingTable(name, spec);
-    if (existing !== null) return existing;
-    if (!this.#writeable)
-      throw new ReadOnlyDatabaseError(
-        `Table ${name} does not exist and cannot be created in read-only database ${this.toString()}`,
-      );
-    const statements = sqliteCreateTable(name, spec);
-    try {
-      await this.transaction(async () => {
-        for (const statement of statements) this.#client.exec(statement);
-        await Promise.resolve();
-      });
-    } catch (error) {
-      // Another client may have created the table since we looked.
-      const columns = await this.#read(() => this.inspectColumns(name));
-      if (columns === null) throw error;
-      this.#compareColumns(
-        name,
-        spec,
-        columns,
-        'exists but is defined differently in the database',
-      );
-    }
-    const handle = this.#makeHandle(name, spec);
-    this.#tables().set(name, handle);
-    return handle;
-  }
-
-  // ---- writes --------------------------------------------------------------------------
-
-  #encodeRow(
-    table: SqliteTable,
-    row: Record<string, unknown>,
-    columns: readonly string[],
-  ): unknown[] {
-    return columns.map((c) => encodeSqlite(getField(table.spec, c)!, row[c]));
-  }
-
-  #groupByColumns(
+  protected override writeRows(
+    _x: SqlExecutor,
+    table: SqlTable,
     rows: readonly Record<string, unknown>[],
-  ): Map<string, { columns: string[]; rows: Record<string, unknown>[] }> {
-    const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
-    for (const row of rows) {
-      const columns = Object.keys(row);
-      const key = columns.join('\u0000');
-      let group = groups.get(key);
-      if (group === undefined) groups.set(key, (group = { columns, rows: [] }));
-      group.rows.push(row);
+    mode: WriteMode,
+  ): Promise<number> {
+    let suffix = '';
+    const pk = primaryKeyColumns(table.spec).map(quote).join(', ');
+    if (mode.kind === 'ensure')
+      suffix = ` ON CONFLICT${mode.primaryKeyOnly ? ` (${pk})` : ''} DO NOTHING`;
+    if (mode.kind === 'replace') {
+      suffix = ` ON CONFLICT (${pk}) DO UPDATE SET ${mode.update.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
     }
-    return groups;
-  }
-
-  #insertText(table: SqliteTable, columns: readonly string[], suffix = ''): string {
-    if (columns.length === 0) return `INSERT INTO ${table.quoted} DEFAULT VALUES${suffix}`;
-    return `INSERT INTO ${table.quoted} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${suffix}`;
-  }
-
-  #checkRows(table: SqliteTable, rows: readonly unknown[]): Record<string, unknown>[] {
-    if (!Array.isArray(rows))
-      throw new InvalidArgumentError(`Rows for ${table.name} must be an array`);
-    const check = rowChecker(table.name, table.spec);
-    return rows.map((row) => check(row, 'insert'));
-  }
-
-  override insert<S extends TableSpec>(
-    table: TableHandle<S>,
-    rows: readonly InsertRowOf<S>[],
-    options?: { readonly returnIds?: false },
-  ): Promise<null>;
-  override insert<S extends TableSpec>(
-    table: TableHandle<S>,
-    rows: readonly InsertRowOf<S>[],
-    options: { readonly returnIds: true },
-  ): Promise<number[]>;
-  override async insert<S extends TableSpec>(
-    handle: TableHandle<S>,
-    rows: readonly InsertRowOf<S>[],
-    options: { readonly returnIds?: boolean } = {},
-  ): Promise<number[] | null> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'insert into');
-    const checked = this.#checkRows(table, rows);
-    const returnIds = options.returnIds === true;
-    if (checked.length === 0) return returnIds ? [] : null;
-    if (returnIds) {
-      const pk = primaryKeyColumns(table.spec)[0];
-      if (pk === undefined)
-        throw new InvalidArgumentError(`Table ${table.name} has no primary key to return`);
-      return this.#write(table.name, () =>
-        checked.map((row) => {
-          const columns = Object.keys(row);
-          const stmt = this.#prepare(this.#insertText(table, columns, ` RETURNING ${quote(pk)}`));
-          const out = stmt.get(this.#encodeRow(table, row, columns)) as Record<string, unknown>;
-          return Number(out[pk]);
-        }),
-      );
-    }
-    await this.#write(table.name, () => {
-      for (const group of this.#groupByColumns(checked).values()) {
-        const stmt = this.#prepare(this.#insertText(table, group.columns));
-        for (const row of group.rows) stmt.run(this.#encodeRow(table, row, group.columns));
+    let written = 0;
+    // The fastest path on better-sqlite3: one prepared single-row statement, looped.
+    for (const group of groupByColumns(rows)) {
+      const stmt = this.#prepare(insertText(table.name, group.columns, suffix));
+      const fields = group.columns.map((c) => getField(table.spec, c)!);
+      for (const row of group.rows) {
+        const params = fields.map((f) => encodeSqlite(f, row[f.name]));
+        written += stmt.run(params).changes;
       }
-    });
-    return null;
+    }
+    return Promise.resolve(written);
   }
 
-  override async insertSelect(
-    handle: TableHandle,
-    select: SelectQuery,
-    names?: readonly string[],
-  ): Promise<void> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'insert into');
-    const compiled = this.#compiler.compileSelect(select);
-    const columns = names ?? compiled.outputs.map((o) => o.label);
-    for (const column of columns) {
-      if (getField(table.spec, column) === undefined)
-        throw new UnknownColumnError(
-          table.name,
-          column,
-          table.spec.fields.map((f) => f.name),
-        );
-    }
-    const { text, params } = this.#render(compiled.sql);
-    await this.#write(table.name, () =>
-      this.#prepare(`INSERT INTO ${table.quoted} (${columns.map(quote).join(', ')}) ${text}`).run(
-        params,
+  protected override insertReturning(
+    _x: SqlExecutor,
+    table: SqlTable,
+    row: Record<string, unknown>,
+    pk: string,
+  ): Promise<number> {
+    const columns = Object.keys(row);
+    const stmt = this.#prepare(insertText(table.name, columns, ` RETURNING ${quote(pk)}`));
+    const out = stmt.get(
+      columns.map((c) => encodeSqlite(getField(table.spec, c)!, row[c])),
+    ) as Record<string, unknown>;
+    return Promise.resolve(Number(out[pk]));
+  }
+
+  protected override createTablesSql(tables: readonly SqlTable[]): SQL[] {
+    return tables.flatMap((t) => sqliteCreateTable(t.name, t.spec)).map((text) => sql.raw(text));
+  }
+
+  protected override createNamespace(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected override async listTables(x: SqlExecutor): Promise<Set<string>> {
+    const rows = await x.all(
+      sql.raw(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
       ),
     );
+    return new Set(rows.map((r) => r['name'] as string));
   }
 
-  override async ensure<S extends TableSpec>(
-    handle: TableHandle<S>,
-    rows: readonly InsertRowOf<S>[],
-    options: { readonly primaryKeyOnly?: boolean } = {},
-  ): Promise<number> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'ensure into');
-    const checked = this.#checkRows(table, rows);
-    if (checked.length === 0) return 0;
-    const target =
-      options.primaryKeyOnly === true
-        ? ` (${primaryKeyColumns(table.spec).map(quote).join(', ')})`
-        : '';
-    return this.#write(table.name, () => {
-      let inserted = 0;
-      for (const group of this.#groupByColumns(checked).values()) {
-        const stmt = this.#prepare(
-          this.#insertText(table, group.columns, ` ON CONFLICT${target} DO NOTHING`),
-        );
-        for (const row of group.rows)
-          inserted += stmt.run(this.#encodeRow(table, row, group.columns)).changes;
-      }
-      return inserted;
-    });
+  protected override async inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null> {
+    const rows = await x.all(sql.raw(`SELECT name FROM pragma_table_info(${quoteLiteral(name)})`));
+    return rows.length === 0 ? null : rows.map((r) => r['name'] as string);
   }
 
-  override async replace<S extends TableSpec>(
-    handle: TableHandle<S>,
-    rows: readonly InsertRowOf<S>[],
-  ): Promise<void> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'replace into');
-    const checked = this.#checkRows(table, rows);
-    if (checked.length === 0) return;
-    const pk = primaryKeyColumns(table.spec);
-    const others = table.spec.fields.filter((f) => !f.primaryKey).map((f) => f.name);
-    if (others.length === 0 || pk.length === 0) {
-      await this.ensure(handle, rows);
-      return;
-    }
-    const update = others.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ');
-    const suffix = ` ON CONFLICT (${pk.map(quote).join(', ')}) DO UPDATE SET ${update}`;
-    await this.#write(table.name, () => {
-      for (const group of this.#groupByColumns(checked).values()) {
-        const stmt = this.#prepare(this.#insertText(table, group.columns, suffix));
-        for (const row of group.rows) stmt.run(this.#encodeRow(table, row, group.columns));
-      }
-    });
+  protected override tableRef(name: string): SQL {
+    return sql`${sql.identifier(name)}`;
   }
 
-  override async sync(
-    handle: TableHandle,
-    options: SyncOptions,
-  ): Promise<[Row | null, boolean | Row]> {
-    const table = this.#table(handle);
-    const check = rowChecker(table.name, table.spec);
-    const keys = check(options.keys, 'partial');
-    const compared = check(options.compared ?? {}, 'partial');
-    const extra = check(options.extra ?? {}, 'partial');
-    const returning = options.returning ?? null;
-    for (const column of returning ?? []) {
-      if (getField(table.spec, column) === undefined)
-        throw new UnknownColumnError(
-          table.name,
-          column,
-          table.spec.fields.map((f) => f.name),
-        );
-    }
-    const keyColumns = Object.keys(keys);
-    if (keyColumns.length === 0)
-      throw new InvalidArgumentError(`sync on ${table.name} needs at least one key`);
-    const selected = [...new Set([...Object.keys(compared), ...(returning ?? [])])];
-    if (selected.length === 0) selected.push(keyColumns[0]!);
-    const lookup = async (): Promise<Row> => {
-      const found = await this.select({
-        from: [{ source: table }],
-        columns: Object.fromEntries(selected.map((c) => [c, col(c)])),
-        where: whereOf(keys),
-      });
-      if (found.length > 1)
-        throw new DatabaseRuntimeError(
-          `sync on ${table.name}: keys ${JSON.stringify(keys)} match ${found.length} rows; they must identify one`,
-        );
-      if (found.length === 0) {
-        if (!this.#writeable && !table.temporary)
-          throw new ReadOnlyDatabaseError(
-            `sync needs to insert into read-only table ${table.name}`,
-          );
-        throw new ConflictingDefinitionError(
-          `sync on ${table.name}: the row with keys ${JSON.stringify(keys)} was not found after insert-or-ignore`,
-        );
-      }
-      return found[0]!;
-    };
-    const differences = (existing: Row): Row => {
-      const diff: Row = {};
-      for (const [column, value] of Object.entries(compared)) {
-        if (!valuesEqual(getField(table.spec, column)!, existing[column], value))
-          diff[column] = existing[column];
-      }
-      return diff;
-    };
-    const result = (existing: Row): Row | null =>
-      returning === null ? null : Object.fromEntries(returning.map((c) => [c, existing[c]]));
-    const describe = (diff: Row) =>
-      Object.entries(diff)
-        .map(([c, old]) => `${c}: ${JSON.stringify(old)} != ${JSON.stringify(compared[c])}`)
-        .join(', ');
-    if (!this.#writeable && !table.temporary) {
-      const existing = await lookup();
-      const diff = differences(existing);
-      if (Object.keys(diff).length > 0) {
-        if (options.update === true)
-          throw new ReadOnlyDatabaseError(`sync needs to update read-only table ${table.name}`);
-        throw new DatabaseConflictError(
-          table.name,
-          `Conflict in sync for table ${table.name} on column(s) ${describe(diff)}`,
-        );
-      }
-      return [result(existing), false];
-    }
-    return this.transaction(async () => {
-      const inserted =
-        (await this.ensure(table, [{ ...keys, ...compared, ...extra }] as never)) > 0;
-      const existing = await lookup();
-      const diff = differences(existing);
-      if (Object.keys(diff).length === 0) return [result(existing), inserted];
-      if (inserted)
-        throw new DatabaseRuntimeError(
-          `sync on ${table.name}: conflict right after a successful insert (${describe(diff)})`,
-        );
-      if (options.update !== true) {
-        throw new DatabaseConflictError(
-          table.name,
-          `Conflict in sync for table ${table.name} on column(s) ${describe(diff)}`,
-        );
-      }
-      const changes = Object.fromEntries(Object.keys(diff).map((c) => [c, compared[c]]));
-      await this.#updateRows(table, keys, changes);
-      const updated = result({ ...existing, ...changes });
-      return [updated, diff];
-    });
-  }
-
-  async #updateRows(table: SqliteTable, keys: Row, changes: Row): Promise<number> {
-    const where = this.#compiler.compileWhere(table, whereOf(keys));
-    const sets = Object.entries(changes).map(
-      ([c, v]) => sql`${sql.identifier(c)} = ${encodeSqlite(getField(table.spec, c)!, v)}`,
-    );
-    const { text, params } = this.#render(
-      sql`UPDATE ${sql.identifier(table.name)} SET ${sql.join(sets, sql`, `)} WHERE ${where}`,
-    );
-    return this.#write(table.name, () => this.#prepare(text).run(params).changes);
-  }
-
-  override async delete(
-    handle: TableHandle,
-    columns: readonly string[],
-    rows: readonly Row[],
-  ): Promise<number> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'delete from');
-    const check = rowChecker(table.name, table.spec);
-    for (const column of columns) {
-      if (getField(table.spec, column) === undefined)
-        throw new UnknownColumnError(
-          table.name,
-          column,
-          table.spec.fields.map((f) => f.name),
-        );
-    }
-    if (columns.length === 0)
-      return this.#write(
-        table.name,
-        () => this.#prepare(`DELETE FROM ${table.quoted}`).run().changes,
-      );
-    if (rows.length === 0) return 0;
-    const checked = rows.map((row) => {
-      const out = check(row, 'partial');
-      for (const column of columns) {
-        if (!(column in out))
-          throw new ColumnValueError(
-            table.name,
-            column,
-            undefined,
-            'every row of a delete needs each listed column',
-          );
-      }
-      return out;
-    });
-    // Distinct values per column: one varying column takes the IN-list path.
-    const distinct = new Map<string, Map<string, unknown>>(columns.map((c) => [c, new Map()]));
-    for (const row of checked) {
-      for (const column of columns) distinct.get(column)!.set(stableKey(row[column]), row[column]);
-    }
-    const varying = columns.filter((c) => distinct.get(c)!.size > 1);
-    return this.#write(table.name, () => {
-      let count = 0;
-      if (columns.length === 1 || varying.length === 1) {
-        const changing = columns.length === 1 ? columns[0]! : varying[0]!;
-        const fixed = columns.filter((c) => c !== changing);
-        const fixedRow = checked[0]!;
-        const values = [...distinct.get(changing)!.values()];
-        const fixedParams = fixed.map((c) => encodeSqlite(getField(table.spec, c)!, fixedRow[c]));
-        const fixedSql = fixed
-          .map((c) => (fixedRow[c] === null ? `${quote(c)} IS NULL AND ` : `${quote(c)} = ? AND `))
-          .join('');
-        const nonNullFixed = fixedParams.filter((_, i) => fixedRow[fixed[i]!] !== null);
-        const field = getField(table.spec, changing)!;
-        const nonNull = values.filter((v) => v !== null);
-        for (let i = 0; i < nonNull.length; i += 1000) {
-          const chunk = nonNull.slice(i, i + 1000);
-          const text = `DELETE FROM ${table.quoted} WHERE ${fixedSql}${quote(changing)} IN (${chunk.map(() => '?').join(', ')})`;
-          count += this.#prepare(text).run([
-            ...nonNullFixed,
-            ...chunk.map((v) => encodeSqlite(field, v)),
-          ]).changes;
-        }
-        if (nonNull.length !== values.length) {
-          count += this.#prepare(
-            `DELETE FROM ${table.quoted} WHERE ${fixedSql}${quote(changing)} IS NULL`,
-          ).run(nonNullFixed).changes;
-        }
-        return count;
-      }
-      for (const row of checked) {
-        const text = `DELETE FROM ${table.quoted} WHERE ${columns.map((c) => (row[c] === null ? `${quote(c)} IS NULL` : `${quote(c)} = ?`)).join(' AND ')}`;
-        const params = columns
-          .filter((c) => row[c] !== null)
-          .map((c) => encodeSqlite(getField(table.spec, c)!, row[c]));
-        count += this.#prepare(text).run(params).changes;
-      }
-      return count;
-    });
-  }
-
-  override async deleteWhere(handle: TableHandle, where: Where): Promise<number> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'delete from');
-    const { text, params } = this.#render(
-      sql`DELETE FROM ${sql.identifier(table.name)} WHERE ${this.#compiler.compileWhere(table, whereOf(where))}`,
-    );
-    return this.#write(table.name, () => this.#prepare(text).run(params).changes);
-  }
-
-  override async update(
-    handle: TableHandle,
-    where: Readonly<Record<string, string>>,
-    rows: readonly Row[],
-  ): Promise<number> {
-    const table = this.#table(handle);
-    this.#checkWriteable(table, 'update');
-    const check = rowChecker(table.name, table.spec);
-    for (const column of Object.keys(where)) {
-      if (getField(table.spec, column) === undefined)
-        throw new UnknownColumnError(
-          table.name,
-          column,
-          table.spec.fields.map((f) => f.name),
-        );
-    }
-    const bindKeys = new Set(Object.values(where));
-    const prepared = rows.map((row) => {
-      const keys: Row = {};
-      const sets: Row = {};
-      for (const [key, value] of Object.entries(row)) if (!bindKeys.has(key)) sets[key] = value;
-      for (const [column, key] of Object.entries(where)) {
-        if (!(key in row))
-          throw new InvalidArgumentError(
-            `update on ${table.name}: a row lacks the key ${JSON.stringify(key)} for column ${column}`,
-          );
-        keys[column] = row[key];
-      }
-      return { keys: check(keys, 'partial'), sets: check(sets, 'partial') };
-    });
-    if (prepared.length === 0) return 0;
-    return this.#write(table.name, () => {
-      let matched = 0;
-      for (const { keys, sets } of prepared) {
-        const setSql = Object.keys(sets).map((c) => `${quote(c)} = ?`);
-        const whereSql = Object.keys(keys).map((c) =>
-          keys[c] === null ? `${quote(c)} IS NULL` : `${quote(c)} = ?`,
-        );
-        if (setSql.length === 0) continue;
-        const text = `UPDATE ${table.quoted} SET ${setSql.join(', ')} WHERE ${whereSql.join(' AND ') || '1 = 1'}`;
-        const params = [
-          ...Object.entries(sets).map(([c, v]) => encodeSqlite(getField(table.spec, c)!, v)),
-          ...Object.entries(keys)
-            .filter(([, v]) => v !== null)
-            .map(([c, v]) => encodeSqlite(getField(table.spec, c)!, v)),
-        ];
-        matched += this.#prepare(text).run(params).changes;
-      }
-      return matched;
-    });
-  }
-
-  // ---- reads ---------------------------------------------------------------------------
-
-  #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
-    const { text, params } = this.#render(compiled.sql);
-    const safe = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
-    const decoders = compiled.outputs.map((o) => sqliteDecoder(o.field, safe));
-    const anyDecoder = decoders.some((d) => d !== null);
-    return this.#read(() => {
-      const stmt = this.#prepare(text);
-      stmt.safeIntegers(safe);
-      const rows = stmt.all(params) as Row[];
-      if (anyDecoder) {
-        for (const row of rows) {
-          compiled.outputs.forEach((o, i) => {
-            const decode = decoders[i];
-            const value = row[o.label];
-            if (decode !== null && decode !== undefined && value !== null)
-              row[o.label] = decode(value);
-          });
-        }
-      }
-      return rows;
-    });
-  }
-
-  override async *query(select: SelectQuery): AsyncIterable<Row> {
-    yield* await this.#runSelect(this.#compiler.compileSelect(select));
-  }
-
-  override async select(select: SelectQuery): Promise<Row[]> {
-    return this.#runSelect(this.#compiler.compileSelect(select));
-  }
-
-  override async fetch<S extends TableSpec>(
-    handle: TableHandle<S>,
-    options: FetchOptions = {},
-  ): Promise<RowOf<S>[]> {
-    const table = this.#table(handle);
-    const orderBy = (options.orderBy ?? []).map((term) =>
-      typeof term === 'string'
-        ? { expr: col(term) }
-        : { expr: col(term.column), desc: term.desc === true },
-    );
-    const query: SelectQuery = {
-      from: [{ source: table }],
-      where: whereOf(options.where),
-      orderBy,
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-    };
-    return (await this.select(query)) as RowOf<S>[];
-  }
-
-  override async count(handle: TableHandle, where?: Where): Promise<number> {
-    const table = this.#table(handle);
-    const rows = await this.select({
-      from: [{ source: table }],
-      columns: { n: aggregate('count') },
-      where: whereOf(where),
-    });
-    return Number(rows[0]?.['n'] ?? 0);
-  }
-
-  override async temporaryTable<T>(
-    spec: TableSpec,
-    body: (table: TableHandle) => Promise<T>,
-    name?: string,
+  protected override async withTemporaryTable<T>(
+    table: SqlTable,
+    body: () => Promise<T>,
   ): Promise<T> {
-    this.#tables();
-    if (!this.supportsTemporaryTables)
-      throw new ReadOnlyDatabaseError(`Temporary tables are disabled for ${this.toString()}`);
-    const tableName = name ?? `tmp_${randomUUID().replaceAll('-', '')}`;
-    if (this.#temp.has(tableName))
-      throw new InvalidArgumentError(`Temporary table ${tableName} already exists in this session`);
-    const handle = this.#makeHandle(tableName, spec, true);
-    await this.#read(() => {
-      for (const statement of sqliteCreateTable(tableName, spec, { temporary: true }))
+    await this.read(async () => {
+      for (const statement of sqliteCreateTable(table.name, table.spec, { temporary: true }))
         this.#client.exec(statement);
+      await Promise.resolve();
     });
-    this.#temp.set(tableName, handle);
     try {
-      return await body(handle);
+      return await body();
     } finally {
-      this.#temp.delete(tableName);
-      await this.#read(() => this.#client.exec(`DROP TABLE IF EXISTS temp.${quote(tableName)}`));
+      await this.read(async () => {
+        this.#client.exec(`DROP TABLE IF EXISTS temp.${quote(table.name)}`);
+        await Promise.resolve();
+      });
     }
   }
 }
 
-function stableKey(value: unknown): string {
-  if (value instanceof Uint8Array) return `b:${Buffer.from(value).toString('hex')}`;
-  if (value instanceof Date) return `d:${value.getTime()}`;
-  if (typeof value === 'object' && value !== null && 'nsec' in value)
-    return `t:${String((value as { nsec: bigint }).nsec)}`;
-  return `${typeof value}:${String(value)}`;
+function insertText(table: string, columns: readonly string[], suffix: string): string {
+  if (columns.length === 0) return `INSERT INTO ${quote(table)} DEFAULT VALUES${suffix}`;
+  return `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${suffix}`;
 }
 
-function valuesEqual(field: FieldSpec, existing: unknown, given: unknown): boolean {
-  if (existing === given) return true;
-  if (existing === null || given === null || existing === undefined || given === undefined)
-    return false;
-  if (field.dtype === 'timeNsecTai')
-    return (existing as { equals(o: unknown): boolean }).equals(given);
-  if (existing instanceof Uint8Array && given instanceof Uint8Array)
-    return Buffer.from(existing).equals(Buffer.from(given));
-  if (existing instanceof Date && given instanceof Date)
-    return existing.getTime() === given.getTime();
-  return false;
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }

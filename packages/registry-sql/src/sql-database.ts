@@ -1,0 +1,739 @@
+// The behaviour both SQL dialects share: input checks, table metadata, sync, delete planning,
+// updates, selects and decoding. A dialect supplies connections, transactions, DDL and the
+// bulk write paths.
+import {
+  ColumnValueError,
+  UnknownColumnError,
+  getField,
+  primaryKeyColumns,
+  rowChecker,
+  validateIdentifier,
+} from '@butler-ts/ddl';
+import type { FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
+import {
+  ConflictingDefinitionError,
+  Database,
+  DatabaseConflictError,
+  DatabaseLogicError,
+  DatabaseRuntimeError,
+  InvalidArgumentError,
+  MissingTableError,
+  ReadOnlyDatabaseError,
+  SchemaAlreadyDefinedError,
+  aggregate,
+  col,
+  whereOf,
+} from '@butler-ts/registry-interfaces';
+import type {
+  FetchOptions,
+  Row,
+  SelectQuery,
+  StaticTablesContext,
+  SyncOptions,
+  TableHandle,
+  Where,
+} from '@butler-ts/registry-interfaces';
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { QueryCompiler } from './query-compiler.ts';
+import type { OutputColumn, SqlDialect } from './query-compiler.ts';
+
+/** A table handle of a SQL database. */
+export interface SqlTable<S extends TableSpec = TableSpec> extends TableHandle<S> {
+  readonly temporary: boolean;
+}
+
+/** Table definitions shared by a database and its clones; `tables` is null until declared. */
+export interface TableCatalog {
+  tables: Map<string, SqlTable> | null;
+}
+
+/** Runs statements on one connection. */
+export interface SqlExecutor {
+  /** The rows of a statement, as the driver returns them. */
+  all(statement: SQL, options?: { readonly bigints?: boolean }): Promise<Row[]>;
+  /** Runs a statement; the number of rows it changed. */
+  run(statement: SQL): Promise<number>;
+}
+
+/** How rows are written in bulk: insert, insert-or-ignore, or upsert on the primary key. */
+export type WriteMode =
+  | { readonly kind: 'insert' }
+  | { readonly kind: 'ensure'; readonly primaryKeyOnly: boolean }
+  | { readonly kind: 'replace'; readonly update: readonly string[] };
+
+/** A decoder for one output column, or null when the driver value is already right. */
+export type Decoder = ((value: unknown) => unknown) | null;
+
+/** What a dialect adds to the shared query compiler. */
+export interface SqlDialectCodec extends SqlDialect {
+  decoder(field: FieldSpec | null, bigints: boolean): Decoder;
+}
+
+/** Element-wise equality of column lists. */
+function sameNames(wanted: ReadonlySet<string>, columns: readonly string[]): boolean {
+  return wanted.size === columns.length && columns.every((c) => wanted.has(c));
+}
+
+function stableKey(value: unknown): string {
+  if (value instanceof Uint8Array)
+    return `b:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (value instanceof Date) return `d:${value.getTime()}`;
+  if (typeof value === 'object' && value !== null && 'nsec' in value)
+    return `t:${String((value as { nsec: bigint }).nsec)}`;
+  return `${typeof value}:${String(value)}`;
+}
+
+function valuesEqual(field: FieldSpec, existing: unknown, given: unknown): boolean {
+  if (existing === given) return true;
+  if (existing === null || given === null || existing === undefined || given === undefined)
+    return false;
+  if (field.dtype === 'timeNsecTai')
+    return (existing as { equals(o: unknown): boolean }).equals(given);
+  if (existing instanceof Uint8Array && given instanceof Uint8Array)
+    return Buffer.from(existing).equals(Buffer.from(given));
+  if (existing instanceof Date && given instanceof Date)
+    return existing.getTime() === given.getTime();
+  return false;
+}
+
+function unknownColumns(table: SqlTable, columns: Iterable<string>): void {
+  for (const column of columns) {
+    if (getField(table.spec, column) === undefined) {
+      throw new UnknownColumnError(
+        table.name,
+        column,
+        table.spec.fields.map((f) => f.name),
+      );
+    }
+  }
+}
+
+/** Groups rows by their key set (rows of one group share one statement). */
+export function groupByColumns(
+  rows: readonly Record<string, unknown>[],
+): { columns: string[]; rows: Record<string, unknown>[] }[] {
+  const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row);
+    const key = columns.join('\u0000');
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { columns, rows: [] }));
+    group.rows.push(row);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The part of the SQLite and PostgreSQL databases that does not depend on the engine. Every
+ * check on input runs before any SQL; every write is atomic (its own transaction, or a
+ * savepoint inside the caller's).
+ */
+export abstract class SqlDatabase extends Database {
+  readonly #catalog: TableCatalog;
+  readonly #temp = new Map<string, SqlTable>();
+  readonly #compiler: QueryCompiler;
+  readonly #codec: SqlDialectCodec;
+
+  protected constructor(catalog: TableCatalog, codec: SqlDialectCodec) {
+    super();
+    this.#catalog = catalog;
+    this.#codec = codec;
+    this.#compiler = new QueryCompiler(codec);
+  }
+
+  // ---- what a dialect provides ---------------------------------------------------------
+
+  /** Runs `fn` on a connection, inside the caller's transaction when there is one. */
+  protected abstract read<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs `fn` atomically; driver constraint errors become `IntegrityError`s of `table`. */
+  protected abstract write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Writes checked rows (canonical values) in bulk; returns the number of rows written. */
+  protected abstract writeRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    rows: readonly Record<string, unknown>[],
+    mode: WriteMode,
+  ): Promise<number>;
+  /** Inserts one checked row and returns its `pk` value. */
+  protected abstract insertReturning(
+    x: SqlExecutor,
+    table: SqlTable,
+    row: Record<string, unknown>,
+    pk: string,
+  ): Promise<number>;
+  /** The statements creating these tables (in any dependency order), in one transaction. */
+  protected abstract createTablesSql(tables: readonly SqlTable[]): SQL[];
+  /** Creates the namespace if it is missing (called before creating tables). */
+  protected abstract createNamespace(x: SqlExecutor): Promise<void>;
+  /** The tables of the namespace. */
+  protected abstract listTables(x: SqlExecutor): Promise<Set<string>>;
+  /** Column names of an existing table, or null. Protected so tests can simulate races. */
+  protected abstract inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null>;
+  /** A table reference in this dialect (schema-qualified where needed). */
+  protected abstract tableRef(name: string): SQL;
+  /** Runs `body` with a temporary table created from `spec`. */
+  protected abstract withTemporaryTable<T>(table: SqlTable, body: () => Promise<T>): Promise<T>;
+
+  // ---- shared plumbing -----------------------------------------------------------------
+
+  /** The table catalog, for clones. */
+  protected get catalog(): TableCatalog {
+    return this.#catalog;
+  }
+
+  /** Encodes a canonical value of `field` for the driver. */
+  protected encode(field: FieldSpec, value: unknown): unknown {
+    return value === null || value === undefined ? null : this.#codec.encode(field, value);
+  }
+
+  #tables(): Map<string, SqlTable> {
+    const tables = this.#catalog.tables;
+    if (tables === null)
+      throw new DatabaseLogicError(
+        'Static tables must be declared before dynamic or temporary tables are used',
+      );
+    return tables;
+  }
+
+  /** The known table behind a handle. @throws {@link MissingTableError} for a foreign handle. */
+  protected table<S extends TableSpec>(handle: TableHandle<S>): SqlTable<S> {
+    const known = this.#temp.get(handle.name) ?? this.#catalog.tables?.get(handle.name);
+    if (known === undefined)
+      throw new MissingTableError(
+        handle.name,
+        `Table ${handle.name} is not known to ${this.toString()}`,
+      );
+    return known as SqlTable<S>;
+  }
+
+  #checkWriteable(table: SqlTable, verb: string): void {
+    if (!this.isWriteable() && !table.temporary) {
+      throw new ReadOnlyDatabaseError(
+        `Cannot ${verb} read-only table ${table.name} of ${this.toString()}`,
+      );
+    }
+  }
+
+  #makeTable<S extends TableSpec>(name: string, spec: S, temporary = false): SqlTable<S> {
+    validateIdentifier(name, 'table');
+    return Object.freeze({ name, spec, temporary });
+  }
+
+  #checkRows(table: SqlTable, rows: readonly unknown[]): Record<string, unknown>[] {
+    if (!Array.isArray(rows))
+      throw new InvalidArgumentError(`Rows for ${table.name} must be an array`);
+    const check = rowChecker(table.name, table.spec);
+    return rows.map((row) => check(row, 'insert'));
+  }
+
+  // ---- schema --------------------------------------------------------------------------
+
+  override async tableNames(): Promise<Set<string>> {
+    return this.read((x) => this.listTables(x));
+  }
+
+  /** Whether a fresh database should be created even when `create` is false (SQLite memory). */
+  protected forceCreate(_existing: ReadonlySet<string>): boolean {
+    return false;
+  }
+
+  override async declareStaticTables(
+    options: { readonly create: boolean },
+    body: (context: StaticTablesContext) => void | Promise<void>,
+  ): Promise<void> {
+    let create = options.create;
+    if (create && !this.isWriteable())
+      throw new ReadOnlyDatabaseError(
+        `Cannot create tables in read-only database ${this.toString()}`,
+      );
+    const tables = new Map<string, SqlTable>();
+    this.#catalog.tables = tables;
+    const initializers: ((db: Database) => Promise<void> | void)[] = [];
+    const context: StaticTablesContext = {
+      addTable: <S extends TableSpec>(name: string, spec: S) => {
+        const existing = tables.get(name);
+        if (existing !== undefined) return existing as never;
+        const handle = this.#makeTable(name, spec);
+        tables.set(name, handle);
+        return handle;
+      },
+      addTableTuple: <T extends Readonly<Record<string, TableSpec>>>(specs: T) =>
+        Object.fromEntries(
+          Object.entries(specs).map(([name, spec]) => [name, context.addTable(name, spec)]),
+        ) as never,
+      addInitializer: (init) => {
+        initializers.push(init);
+      },
+    };
+    try {
+      const existing = await this.tableNames();
+      if (this.forceCreate(existing)) create = true;
+      if (create && existing.size > 0) {
+        throw new SchemaAlreadyDefinedError(
+          `Cannot create the static schema: ${this.toString()} already has tables (${[...existing].sort().join(', ')})`,
+        );
+      }
+      await body(context);
+      if (create) {
+        await this.transaction(async () => {
+          await this.write('(schema)', async (x) => {
+            await this.createNamespace(x);
+            for (const statement of this.createTablesSql(
+              [...tables.values()].filter((t) => !existing.has(t.name)),
+            ))
+              await x.run(statement);
+          });
+          for (const init of initializers) await init(this);
+        });
+      }
+    } catch (error) {
+      this.#catalog.tables = null;
+      throw error;
+    }
+  }
+
+  #compareColumns(name: string, spec: TableSpec, columns: readonly string[], where: string): void {
+    const wanted = new Set(spec.fields.map((f) => f.name));
+    if (!sameNames(wanted, columns)) {
+      throw new DatabaseConflictError(
+        name,
+        `Table ${name} ${where}: new columns [${[...wanted].join(', ')}], previous [${columns.join(', ')}]`,
+      );
+    }
+  }
+
+  override async getExistingTable<S extends TableSpec>(
+    name: string,
+    spec: S,
+  ): Promise<TableHandle<S> | null> {
+    validateIdentifier(name, 'table');
+    const tables = this.#tables();
+    const known = tables.get(name);
+    if (known !== undefined) {
+      this.#compareColumns(
+        name,
+        spec,
+        known.spec.fields.map((f) => f.name),
+        'has already been defined differently',
+      );
+      return known as SqlTable<S>;
+    }
+    const columns = await this.read((x) => this.inspectColumns(x, name));
+    if (columns === null) return null;
+    this.#compareColumns(name, spec, columns, 'exists but is defined differently in the database');
+    const handle = this.#makeTable(name, spec);
+    tables.set(name, handle);
+    return handle;
+  }
+
+  override async ensureTableExists<S extends TableSpec>(
+    name: string,
+    spec: S,
+  ): Promise<TableHandle<S>> {
+    if (this.isInTransaction())
+      throw new DatabaseLogicError(`Table ${name} cannot be created inside a transaction`);
+    const existing = await this.getExistingTable(name, spec);
+    if (existing !== null) return existing;
+    if (!this.isWriteable()) {
+      throw new ReadOnlyDatabaseError(
+        `Table ${name} does not exist and cannot be created in read-only database ${this.toString()}`,
+      );
+    }
+    const handle = this.#makeTable(name, spec);
+    const statements = this.createTablesSql([handle]);
+    try {
+      await this.write(name, async (x) => {
+        for (const statement of statements) await x.run(statement);
+      });
+    } catch (error) {
+      // Another client may have created the table since we looked (no IF NOT EXISTS: it races).
+      const columns = await this.read((x) => this.inspectColumns(x, name));
+      if (columns === null) throw error;
+      this.#compareColumns(
+        name,
+        spec,
+        columns,
+        'exists but is defined differently in the database',
+      );
+    }
+    this.#tables().set(name, handle);
+    return handle;
+  }
+
+  // ---- writes --------------------------------------------------------------------------
+
+  override insert<S extends TableSpec>(
+    table: TableHandle<S>,
+    rows: readonly InsertRowOf<S>[],
+    options?: { readonly returnIds?: false },
+  ): Promise<null>;
+  override insert<S extends TableSpec>(
+    table: TableHandle<S>,
+    rows: readonly InsertRowOf<S>[],
+    options: { readonly returnIds: true },
+  ): Promise<number[]>;
+  override async insert<S extends TableSpec>(
+    handle: TableHandle<S>,
+    rows: readonly InsertRowOf<S>[],
+    options: { readonly returnIds?: boolean } = {},
+  ): Promise<number[] | null> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'insert into');
+    const checked = this.#checkRows(table, rows);
+    const returnIds = options.returnIds === true;
+    if (checked.length === 0) return returnIds ? [] : null;
+    if (returnIds) {
+      const pk = primaryKeyColumns(table.spec)[0];
+      if (pk === undefined)
+        throw new InvalidArgumentError(`Table ${table.name} has no primary key to return`);
+      return this.write(table.name, async (x) => {
+        const ids: number[] = [];
+        for (const row of checked) ids.push(await this.insertReturning(x, table, row, pk));
+        return ids;
+      });
+    }
+    await this.write(table.name, (x) => this.writeRows(x, table, checked, { kind: 'insert' }));
+    return null;
+  }
+
+  override async insertSelect(
+    handle: TableHandle,
+    select: SelectQuery,
+    names?: readonly string[],
+  ): Promise<void> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'insert into');
+    const compiled = this.#compiler.compileSelect(select);
+    const columns = names ?? compiled.outputs.map((o) => o.label);
+    unknownColumns(table, columns);
+    const list = sql.join(
+      columns.map((c) => sql.identifier(c)),
+      sql`, `,
+    );
+    await this.write(table.name, (x) =>
+      x.run(sql`INSERT INTO ${this.tableRef(table.name)} (${list}) ${compiled.sql}`),
+    );
+  }
+
+  override async ensure<S extends TableSpec>(
+    handle: TableHandle<S>,
+    rows: readonly InsertRowOf<S>[],
+    options: { readonly primaryKeyOnly?: boolean } = {},
+  ): Promise<number> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'ensure into');
+    const checked = this.#checkRows(table, rows);
+    if (checked.length === 0) return 0;
+    return this.write(table.name, (x) =>
+      this.writeRows(x, table, checked, {
+        kind: 'ensure',
+        primaryKeyOnly: options.primaryKeyOnly === true,
+      }),
+    );
+  }
+
+  override async replace<S extends TableSpec>(
+    handle: TableHandle<S>,
+    rows: readonly InsertRowOf<S>[],
+  ): Promise<void> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'replace into');
+    const checked = this.#checkRows(table, rows);
+    if (checked.length === 0) return;
+    const update = table.spec.fields.filter((f) => !f.primaryKey).map((f) => f.name);
+    const mode: WriteMode =
+      update.length === 0 || primaryKeyColumns(table.spec).length === 0
+        ? { kind: 'ensure', primaryKeyOnly: false }
+        : { kind: 'replace', update };
+    await this.write(table.name, (x) => this.writeRows(x, table, checked, mode));
+  }
+
+  override async sync(
+    handle: TableHandle,
+    options: SyncOptions,
+  ): Promise<[Row | null, boolean | Row]> {
+    const table = this.table(handle);
+    const check = rowChecker(table.name, table.spec);
+    const keys = check(options.keys, 'partial');
+    const compared = check(options.compared ?? {}, 'partial');
+    const extra = check(options.extra ?? {}, 'partial');
+    const returning = options.returning ?? null;
+    unknownColumns(table, returning ?? []);
+    const keyColumns = Object.keys(keys);
+    if (keyColumns.length === 0)
+      throw new InvalidArgumentError(`sync on ${table.name} needs at least one key`);
+    const selected = [...new Set([...Object.keys(compared), ...(returning ?? [])])];
+    if (selected.length === 0) selected.push(keyColumns[0]!);
+    const writeable = this.isWriteable() || table.temporary;
+    const lookup = async (): Promise<Row> => {
+      const found = await this.select({
+        from: [{ source: table }],
+        columns: Object.fromEntries(selected.map((c) => [c, col(c)])),
+        where: whereOf(keys),
+      });
+      if (found.length > 1) {
+        throw new DatabaseRuntimeError(
+          `sync on ${table.name}: keys ${JSON.stringify(keys)} match ${found.length} rows; they must identify one`,
+        );
+      }
+      if (found.length === 0) {
+        if (!writeable)
+          throw new ReadOnlyDatabaseError(
+            `sync needs to insert into read-only table ${table.name}`,
+          );
+        throw new ConflictingDefinitionError(
+          `sync on ${table.name}: the row with keys ${JSON.stringify(keys)} was not found after insert-or-ignore`,
+        );
+      }
+      return found[0]!;
+    };
+    const differences = (existing: Row): Row => {
+      const diff: Row = {};
+      for (const [column, value] of Object.entries(compared)) {
+        if (!valuesEqual(getField(table.spec, column)!, existing[column], value))
+          diff[column] = existing[column];
+      }
+      return diff;
+    };
+    const result = (existing: Row): Row | null =>
+      returning === null ? null : Object.fromEntries(returning.map((c) => [c, existing[c]]));
+    const describe = (diff: Row) =>
+      Object.entries(diff)
+        .map(([c, old]) => `${c}: ${JSON.stringify(old)} != ${JSON.stringify(compared[c])}`)
+        .join(', ');
+    const conflict = (diff: Row) =>
+      new DatabaseConflictError(
+        table.name,
+        `Conflict in sync for table ${table.name} on column(s) ${describe(diff)}`,
+      );
+    if (!writeable) {
+      const existing = await lookup();
+      const diff = differences(existing);
+      if (Object.keys(diff).length > 0) {
+        if (options.update === true)
+          throw new ReadOnlyDatabaseError(`sync needs to update read-only table ${table.name}`);
+        throw conflict(diff);
+      }
+      return [result(existing), false];
+    }
+    return this.transaction(async () => {
+      const inserted =
+        (await this.ensure(table, [{ ...keys, ...compared, ...extra }] as never)) > 0;
+      const existing = await lookup();
+      const diff = differences(existing);
+      if (Object.keys(diff).length === 0) return [result(existing), inserted];
+      if (inserted)
+        throw new DatabaseRuntimeError(
+          `sync on ${table.name}: conflict right after a successful insert (${describe(diff)})`,
+        );
+      if (options.update !== true) throw conflict(diff);
+      const changes = Object.fromEntries(Object.keys(diff).map((c) => [c, compared[c]]));
+      const sets = Object.entries(changes).map(
+        ([c, v]) => sql`${sql.identifier(c)} = ${this.encode(getField(table.spec, c)!, v)}`,
+      );
+      const where = this.#compiler.compileWhere(table, whereOf(keys));
+      await this.write(table.name, (x) =>
+        x.run(
+          sql`UPDATE ${this.tableRef(table.name)} SET ${sql.join(sets, sql`, `)} WHERE ${where}`,
+        ),
+      );
+      return [result({ ...existing, ...changes }), diff];
+    });
+  }
+
+  #equalsSql(table: SqlTable, column: string, value: unknown): SQL {
+    return value === null
+      ? sql`${sql.identifier(column)} IS NULL`
+      : sql`${sql.identifier(column)} = ${this.encode(getField(table.spec, column)!, value)}`;
+  }
+
+  override async delete(
+    handle: TableHandle,
+    columns: readonly string[],
+    rows: readonly Row[],
+  ): Promise<number> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'delete from');
+    unknownColumns(table, columns);
+    const ref = this.tableRef(table.name);
+    if (columns.length === 0) return this.write(table.name, (x) => x.run(sql`DELETE FROM ${ref}`));
+    if (rows.length === 0) return 0;
+    const check = rowChecker(table.name, table.spec);
+    const checked = rows.map((row) => {
+      const out = check(row, 'partial');
+      for (const column of columns) {
+        if (!(column in out))
+          throw new ColumnValueError(
+            table.name,
+            column,
+            undefined,
+            'every row of a delete needs each listed column',
+          );
+      }
+      return out;
+    });
+    const distinct = new Map<string, Map<string, unknown>>(columns.map((c) => [c, new Map()]));
+    for (const row of checked)
+      for (const column of columns) distinct.get(column)!.set(stableKey(row[column]), row[column]);
+    const varying = columns.filter((c) => distinct.get(c)!.size > 1);
+    return this.write(table.name, async (x) => {
+      let count = 0;
+      if (columns.length === 1 || varying.length === 1) {
+        // One changing column: fixed columns by equality, the changing one by IN lists of 1000.
+        const changing = columns.length === 1 ? columns[0]! : varying[0]!;
+        const fixed = columns
+          .filter((c) => c !== changing)
+          .map((c) => this.#equalsSql(table, c, checked[0]![c]));
+        const field = getField(table.spec, changing)!;
+        const values = [...distinct.get(changing)!.values()];
+        const nonNull = values.filter((v) => v !== null);
+        for (let i = 0; i < nonNull.length; i += 1000) {
+          const chunk = nonNull.slice(i, i + 1000).map((v) => sql`${this.encode(field, v)}`);
+          const terms = [
+            ...fixed,
+            sql`${sql.identifier(changing)} IN (${sql.join(chunk, sql`, `)})`,
+          ];
+          count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
+        }
+        if (nonNull.length !== values.length) {
+          const terms = [...fixed, sql`${sql.identifier(changing)} IS NULL`];
+          count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
+        }
+        return count;
+      }
+      for (const row of checked) {
+        const terms = columns.map((c) => this.#equalsSql(table, c, row[c]));
+        count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
+      }
+      return count;
+    });
+  }
+
+  override async deleteWhere(handle: TableHandle, where: Where): Promise<number> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'delete from');
+    const condition = this.#compiler.compileWhere(table, whereOf(where));
+    return this.write(table.name, (x) =>
+      x.run(sql`DELETE FROM ${this.tableRef(table.name)} WHERE ${condition}`),
+    );
+  }
+
+  override async update(
+    handle: TableHandle,
+    where: Readonly<Record<string, string>>,
+    rows: readonly Row[],
+  ): Promise<number> {
+    const table = this.table(handle);
+    this.#checkWriteable(table, 'update');
+    const check = rowChecker(table.name, table.spec);
+    unknownColumns(table, Object.keys(where));
+    const bindKeys = new Set(Object.values(where));
+    const statements = rows.flatMap((row) => {
+      const keys: Row = {};
+      const sets: Row = {};
+      for (const [key, value] of Object.entries(row)) if (!bindKeys.has(key)) sets[key] = value;
+      for (const [column, key] of Object.entries(where)) {
+        if (!(key in row))
+          throw new InvalidArgumentError(
+            `update on ${table.name}: a row lacks the key ${JSON.stringify(key)} for column ${column}`,
+          );
+        keys[column] = row[key];
+      }
+      const checkedSets = check(sets, 'partial');
+      const checkedKeys = check(keys, 'partial');
+      if (Object.keys(checkedSets).length === 0) return [];
+      const setSql = Object.entries(checkedSets).map(
+        ([c, v]) => sql`${sql.identifier(c)} = ${this.encode(getField(table.spec, c)!, v)}`,
+      );
+      const whereSql = Object.entries(checkedKeys).map(([c, v]) => this.#equalsSql(table, c, v));
+      return [
+        sql`UPDATE ${this.tableRef(table.name)} SET ${sql.join(setSql, sql`, `)} WHERE ${whereSql.length === 0 ? sql`(1 = 1)` : sql.join(whereSql, sql` AND `)}`,
+      ];
+    });
+    if (statements.length === 0) return 0;
+    return this.write(table.name, async (x) => {
+      let matched = 0;
+      for (const statement of statements) matched += await x.run(statement);
+      return matched;
+    });
+  }
+
+  // ---- reads ---------------------------------------------------------------------------
+
+  async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
+    const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const decoders = compiled.outputs.map((o) => this.#codec.decoder(o.field, bigints));
+    const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
+    if (decoders.some((d) => d !== null)) {
+      for (const row of rows) {
+        compiled.outputs.forEach((o, i) => {
+          const decode = decoders[i];
+          const value = row[o.label];
+          if (decode !== null && decode !== undefined && value !== null && value !== undefined)
+            row[o.label] = decode(value);
+        });
+      }
+    }
+    return rows;
+  }
+
+  override async *query(select: SelectQuery): AsyncIterable<Row> {
+    yield* await this.#runSelect(this.#compiler.compileSelect(select));
+  }
+
+  override async select(select: SelectQuery): Promise<Row[]> {
+    return this.#runSelect(this.#compiler.compileSelect(select));
+  }
+
+  override async fetch<S extends TableSpec>(
+    handle: TableHandle<S>,
+    options: FetchOptions = {},
+  ): Promise<RowOf<S>[]> {
+    const table = this.table(handle);
+    const orderBy = (options.orderBy ?? []).map((term) =>
+      typeof term === 'string'
+        ? { expr: col(term) }
+        : { expr: col(term.column), desc: term.desc === true },
+    );
+    const query: SelectQuery = {
+      from: [{ source: table }],
+      where: whereOf(options.where),
+      orderBy,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    };
+    return (await this.select(query)) as RowOf<S>[];
+  }
+
+  override async count(handle: TableHandle, where?: Where): Promise<number> {
+    const table = this.table(handle);
+    const rows = await this.select({
+      from: [{ source: table }],
+      columns: { n: aggregate('count') },
+      where: whereOf(where),
+    });
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  override async temporaryTable<T>(
+    spec: TableSpec,
+    body: (table: TableHandle) => Promise<T>,
+    name?: string,
+  ): Promise<T> {
+    this.#tables();
+    if (!this.supportsTemporaryTables)
+      throw new ReadOnlyDatabaseError(`Temporary tables are disabled for ${this.toString()}`);
+    const tableName = name ?? `tmp_${crypto.randomUUID().replaceAll('-', '')}`;
+    if (this.#temp.has(tableName))
+      throw new InvalidArgumentError(`Temporary table ${tableName} already exists in this session`);
+    const table = this.#makeTable(tableName, spec, true);
+    return this.withTemporaryTable(table, async () => {
+      this.#temp.set(tableName, table);
+      try {
+        return await body(table);
+      } finally {
+        this.#temp.delete(tableName);
+      }
+    });
+  }
+}
