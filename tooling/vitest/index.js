@@ -3,7 +3,9 @@
 // so the root test script can print one total over all packages.
 import { defineConfig, mergeConfig } from 'vitest/config';
 
-const conditions = ['@butler-ts/source', 'module', 'node', 'import', 'default'];
+// Vite's own defaults plus the source condition; nothing that changes how Node's require()
+// resolves externalised packages (an `import` condition would break CommonJS ones like pg).
+const conditions = ['@butler-ts/source', 'module', 'node', 'development|production'];
 
 /**
  * The vitest config every package extends.
@@ -13,7 +15,7 @@ export function butlerVitestConfig(overrides = {}) {
   return mergeConfig(
     defineConfig({
       resolve: { conditions },
-      ssr: { resolve: { conditions, externalConditions: ['@butler-ts/source'] } },
+      ssr: { resolve: { conditions } },
       test: {
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         typecheck: {

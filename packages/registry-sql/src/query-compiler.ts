@@ -22,8 +22,8 @@ import type { SQL } from 'drizzle-orm';
 export interface SqlDialect {
   /** The value a driver binds for a canonical column value. */
   encode(field: FieldSpec, value: unknown): unknown;
-  /** `schema.table` as this dialect refers to it. */
-  tableRef(name: string): SQL;
+  /** `schema.table` as this dialect refers to it (temporary tables live outside the schema). */
+  tableRef(name: string, temporary: boolean): SQL;
   /** A case-sensitive prefix match whose metacharacters in `prefix` match themselves. */
   startsWith(expr: SQL, prefix: string): SQL;
   /** A bound value typed as `field` (PostgreSQL needs casts for untyped parameters). */
@@ -168,8 +168,10 @@ export class QueryCompiler {
 
   #fromSql(item: FromItem, alias: string): SQL {
     const source = item.source;
-    if (!isConstantRows(source))
-      return sql`${this.#dialect.tableRef(source.name)} AS ${sql.identifier(alias)}`;
+    if (!isConstantRows(source)) {
+      const temporary = (source as { temporary?: boolean }).temporary === true;
+      return sql`${this.#dialect.tableRef(source.name, temporary)} AS ${sql.identifier(alias)}`;
+    }
     if (source.rows.length === 0) {
       const nulls = source.fields.map(
         (f) => sql`${this.#dialect.typedParam(f, null)} AS ${sql.identifier(f.name)}`,

@@ -170,8 +170,8 @@ export abstract class SqlDatabase extends Database {
   protected abstract listTables(x: SqlExecutor): Promise<Set<string>>;
   /** Column names of an existing table, or null. Protected so tests can simulate races. */
   protected abstract inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null>;
-  /** A table reference in this dialect (schema-qualified where needed). */
-  protected abstract tableRef(name: string): SQL;
+  /** A reference to `table` in this dialect (schema-qualified where needed). */
+  protected abstract tableRef(table: SqlTable): SQL;
   /** Runs `body` with a temporary table created from `spec`. */
   protected abstract withTemporaryTable<T>(table: SqlTable, body: () => Promise<T>): Promise<T>;
 
@@ -412,7 +412,7 @@ export abstract class SqlDatabase extends Database {
       sql`, `,
     );
     await this.write(table.name, (x) =>
-      x.run(sql`INSERT INTO ${this.tableRef(table.name)} (${list}) ${compiled.sql}`),
+      x.run(sql`INSERT INTO ${this.tableRef(table)} (${list}) ${compiled.sql}`),
     );
   }
 
@@ -534,9 +534,7 @@ export abstract class SqlDatabase extends Database {
       );
       const where = this.#compiler.compileWhere(table, whereOf(keys));
       await this.write(table.name, (x) =>
-        x.run(
-          sql`UPDATE ${this.tableRef(table.name)} SET ${sql.join(sets, sql`, `)} WHERE ${where}`,
-        ),
+        x.run(sql`UPDATE ${this.tableRef(table)} SET ${sql.join(sets, sql`, `)} WHERE ${where}`),
       );
       return [result({ ...existing, ...changes }), diff];
     });
@@ -556,7 +554,7 @@ export abstract class SqlDatabase extends Database {
     const table = this.table(handle);
     this.#checkWriteable(table, 'delete from');
     unknownColumns(table, columns);
-    const ref = this.tableRef(table.name);
+    const ref = this.tableRef(table);
     if (columns.length === 0) return this.write(table.name, (x) => x.run(sql`DELETE FROM ${ref}`));
     if (rows.length === 0) return 0;
     const check = rowChecker(table.name, table.spec);
@@ -615,7 +613,7 @@ export abstract class SqlDatabase extends Database {
     this.#checkWriteable(table, 'delete from');
     const condition = this.#compiler.compileWhere(table, whereOf(where));
     return this.write(table.name, (x) =>
-      x.run(sql`DELETE FROM ${this.tableRef(table.name)} WHERE ${condition}`),
+      x.run(sql`DELETE FROM ${this.tableRef(table)} WHERE ${condition}`),
     );
   }
 
@@ -648,7 +646,7 @@ export abstract class SqlDatabase extends Database {
       );
       const whereSql = Object.entries(checkedKeys).map(([c, v]) => this.#equalsSql(table, c, v));
       return [
-        sql`UPDATE ${this.tableRef(table.name)} SET ${sql.join(setSql, sql`, `)} WHERE ${whereSql.length === 0 ? sql`(1 = 1)` : sql.join(whereSql, sql` AND `)}`,
+        sql`UPDATE ${this.tableRef(table)} SET ${sql.join(setSql, sql`, `)} WHERE ${whereSql.length === 0 ? sql`(1 = 1)` : sql.join(whereSql, sql` AND `)}`,
       ];
     });
     if (statements.length === 0) return 0;

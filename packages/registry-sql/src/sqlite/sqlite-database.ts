@@ -518,8 +518,8 @@ export class SqliteDatabase extends SqlDatabase {
     return rows.length === 0 ? null : rows.map((r) => r['name'] as string);
   }
 
-  protected override tableRef(name: string): SQL {
-    return sql`${sql.identifier(name)}`;
+  protected override tableRef(table: SqlTable): SQL {
+    return sql`${sql.identifier(table.name)}`;
   }
 
   protected override async withTemporaryTable<T>(

@@ -1,0 +1,511 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { NameShrinker, getField, primaryKeyColumns, validateIdentifier } from '@butler-ts/ddl';
+import {
+  DatabaseLogicError,
+  IntegrityError,
+  InvalidArgumentError,
+} from '@butler-ts/registry-interfaces';
+import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
+import { param, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import { SqlDatabase, groupByColumns } from '../sql-database.ts';
+import type {
+  SqlDialectCodec,
+  SqlExecutor,
+  SqlTable,
+  TableCatalog,
+  WriteMode,
+} from '../sql-database.ts';
+import { encodePg, pgDecoder } from './postgres-codec.ts';
+import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
+
+/** Options of {@link PostgresDatabase.fromUri}. */
+export interface PostgresOptions {
+  /** Default for autoincrement `origin` columns. Default 0. */
+  readonly origin?: number;
+  /** The schema the registry lives in, created with the registry. Default: the server's current schema. */
+  readonly namespace?: string | null;
+  /** Default true. A read-only database runs every transaction READ ONLY and refuses every write. */
+  readonly writeable?: boolean;
+  /** Default true. */
+  readonly allowTemporaryTables?: boolean;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+}
+
+interface TxState {
+  active: boolean;
+  readonly client: PoolClient;
+  readonly inSavepoint: boolean;
+  readonly counter: { n: number };
+}
+
+interface Shared {
+  readonly pool: Pool;
+  readonly als: AsyncLocalStorage<TxState>;
+  readonly catalog: TableCatalog;
+  readonly shrinker: NameShrinker;
+  readonly serverVersion: number;
+  refs: number;
+}
+
+/**
+ * A pooled PostgreSQL connection with its table definitions, shared by a database and its
+ * clones. Opaque: only `PostgresDatabase.fromUri` makes one.
+ */
+export interface PostgresConnection {
+  readonly [connectionBrand]: true;
+}
+declare const connectionBrand: unique symbol;
+
+const dialect = new PgDialect();
+const TIMESTAMP_OID = 1114;
+const ROWS_PER_STATEMENT = 10_000;
+
+// Named statements are prepared once per connection by `pg`; one name per distinct text.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `butler_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function codec(serverVersion: number, namespace: string): SqlDialectCodec {
+  return {
+    encode: encodePg,
+    decoder: (field) => pgDecoder(field),
+    tableRef: (name, temporary) =>
+      temporary
+        ? sql`${sql.identifier(name)}`
+        : sql`${sql.identifier(namespace)}.${sql.identifier(name)}`,
+    startsWith: (expr, prefix) =>
+      sql`(${expr} LIKE ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\')`,
+    typedParam: (field, encoded) => sql`CAST(${encoded} AS ${sql.raw(pgType(field))})`,
+    anyValue: serverVersion >= 160000 ? 'any_value' : null,
+    hasDistinctOn: true,
+  };
+}
+
+function integrityKind(error: { code?: string; constraint?: string }): IntegrityKind | null {
+  switch (error.code) {
+    case '23505':
+      return error.constraint?.endsWith('_pkey') === true ? 'primaryKey' : 'unique';
+    case '23503':
+      return 'foreignKey';
+    case '23502':
+      return 'notNull';
+    case '23514':
+      return 'check';
+    default:
+      return null;
+  }
+}
+
+function translate(table: string, error: unknown): unknown {
+  const kind = integrityKind(error as { code?: string; constraint?: string });
+  if (kind === null) return error;
+  return new IntegrityError(table, kind, `${table}: ${(error as Error).message}`, { cause: error });
+}
+
+function stableKey(values: readonly unknown[]): string {
+  return values
+    .map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v)))
+    .join('\u0000');
+}
+
+/**
+ * The registry database on PostgreSQL, through a `pg` Pool and drizzle. The namespace is a
+ * schema, created with the registry. Transactions hold one pooled connection; nested ones are
+ * savepoints, and every write runs in its own savepoint, so a failed write never aborts the
+ * caller's transaction. Bulk writes are `INSERT … SELECT * FROM unnest(…)` in chunks of 10 000.
+ *
+ * @example
+ * ```ts
+ * const db = await PostgresDatabase.fromUri('postgresql://postgres@127.0.0.1:5432/test', { namespace: 'my_registry' });
+ * ```
+ */
+export class PostgresDatabase extends SqlDatabase {
+  override readonly origin: number;
+  override readonly namespace: string;
+  override readonly dialect = 'postgresql' as const;
+  override readonly hasDistinctOn = true;
+  override readonly hasAnyAggregate: boolean;
+  override readonly supportsTemporaryTables: boolean;
+  /** The connection URL, password hidden. */
+  readonly url: string;
+  readonly #writeable: boolean;
+  readonly #shared: Shared;
+  readonly #options: PostgresOptions;
+  readonly #dbname: string;
+
+  /** Use {@link PostgresDatabase.fromUri}; subclasses pass the connection through. */
+  constructor(
+    connection: PostgresConnection,
+    url: string,
+    namespace: string,
+    options: PostgresOptions,
+  ) {
+    const shared = connection as unknown as Shared;
+    super(shared.catalog, codec(shared.serverVersion, namespace));
+    this.#shared = shared;
+    this.url = url;
+    this.namespace = namespace;
+    this.origin = options.origin ?? 0;
+    this.#writeable = options.writeable ?? true;
+    this.supportsTemporaryTables = options.allowTemporaryTables ?? true;
+    this.hasAnyAggregate = shared.serverVersion >= 160000;
+    this.#options = options;
+    this.#dbname = new URL(url).pathname.slice(1) || 'postgres';
+  }
+
+  /**
+   * Connects to `postgresql://user@host:port/db` with the registry in schema `namespace`.
+   *
+   * @throws `InvalidIdentifierError` for a bad namespace; {@link InvalidArgumentError} for a
+   *   URL that is not PostgreSQL's; the driver's error when the server cannot be reached.
+   */
+  static async fromUri<T extends PostgresDatabase>(
+    this: new (
+      connection: PostgresConnection,
+      url: string,
+      namespace: string,
+      options: PostgresOptions,
+    ) => T,
+    uri: string,
+    options: PostgresOptions = {},
+  ): Promise<T> {
+    let parsed: URL;
+    try {
+      parsed = new URL(uri);
+    } catch (error) {
+      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`, {
+        cause: error,
+      });
+    }
+    if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
+      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`);
+    }
+    if (options.namespace !== undefined && options.namespace !== null)
+      validateIdentifier(options.namespace, 'namespace');
+    const pg = (await import('pg')).default;
+    const pool = new pg.Pool({
+      connectionString: uri,
+      max: options.poolSize ?? 10,
+      types: {
+        // TIMESTAMP WITHOUT TIME ZONE stays text; the codec reads it as UTC.
+        getTypeParser: ((oid: number, format?: string): unknown =>
+          oid === TIMESTAMP_OID
+            ? (value: string) => value
+            : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
+      },
+    });
+    let namespace: string;
+    let serverVersion: number;
+    try {
+      const info = await pool.query<{ schema: string; version: string }>(
+        "SELECT current_schema() AS schema, current_setting('server_version_num') AS version",
+      );
+      namespace = options.namespace ?? info.rows[0]!.schema;
+      serverVersion = Number(info.rows[0]!.version);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    const shared: Shared = {
+      pool,
+      als: new AsyncLocalStorage<TxState>(),
+      catalog: { tables: null },
+      shrinker: new NameShrinker(63),
+      serverVersion,
+      refs: 1,
+    };
+    parsed.password = parsed.password === '' ? '' : '***';
+    return new this(shared as unknown as PostgresConnection, parsed.toString(), namespace, options);
+  }
+
+  override isWriteable(): boolean {
+    return this.#writeable;
+  }
+
+  override toString(): string {
+    return `PostgreSQL@${this.#dbname}:${this.namespace}`;
+  }
+
+  override describe(): string {
+    return `PostgresDatabase("${this.url}#${this.namespace}")`;
+  }
+
+  /** The name shrinker for generated names (constraints, indexes) over 63 characters. */
+  get nameShrinker(): NameShrinker {
+    return this.#shared.shrinker;
+  }
+
+  /**
+   * A new Database on the same pool and table definitions; `writeable: false` makes it a
+   * read-only view.
+   */
+  override clone(options: { readonly writeable?: boolean } = {}): PostgresDatabase {
+    return this.cloneAs(this.constructor as typeof PostgresDatabase, options);
+  }
+
+  /** {@link PostgresDatabase.clone} as an instance of a subclass. */
+  cloneAs<T extends PostgresDatabase>(
+    cls: abstract new (
+      connection: PostgresConnection,
+      url: string,
+      namespace: string,
+      options: PostgresOptions,
+    ) => T,
+    options: { readonly writeable?: boolean } = {},
+  ): T {
+    const writeable = options.writeable ?? this.#writeable;
+    if (writeable && !this.#writeable)
+      throw new InvalidArgumentError('A clone of a read-only database cannot be writeable');
+    this.#shared.refs += 1;
+    const Cls = cls as unknown as new (
+      connection: PostgresConnection,
+      url: string,
+      namespace: string,
+      options: PostgresOptions,
+    ) => T;
+    return new Cls(this.#shared as unknown as PostgresConnection, this.url, this.namespace, {
+      ...this.#options,
+      writeable,
+    });
+  }
+
+  override async close(): Promise<void> {
+    this.#shared.refs -= 1;
+    if (this.#shared.refs === 0) await this.#shared.pool.end();
+  }
+
+  // ---- connections and transactions ---------------------------------------------------
+
+  #state(): TxState | undefined {
+    const state = this.#shared.als.getStore();
+    return state !== undefined && state.active ? state : undefined;
+  }
+
+  #executor(on: Pool | PoolClient): SqlExecutor {
+    const query = (statement: SQL): Promise<QueryResult> => {
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return on.query({ name: statementName(text), text, values: params });
+    };
+    return {
+      all: async (statement) => (await query(statement)).rows as Row[],
+      run: async (statement) => (await query(statement)).rowCount ?? 0,
+    };
+  }
+
+  override isInTransaction(): boolean {
+    return this.#state() !== undefined;
+  }
+
+  override transaction<T>(body: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return this.#transaction(body, options, false);
+  }
+
+  async #lock(client: PoolClient, options: TransactionOptions): Promise<void> {
+    for (const handle of options.lock ?? []) {
+      const table = this.table(handle);
+      await client.query(
+        `LOCK TABLE ${pgQuote(this.namespace)}.${pgQuote(table.name)} IN EXCLUSIVE MODE`,
+      );
+    }
+  }
+
+  async #transaction<T>(
+    body: () => Promise<T>,
+    options: TransactionOptions,
+    forTempTables: boolean,
+  ): Promise<T> {
+    const state = this.#state();
+    if (state !== undefined) {
+      if (options.interrupting === true)
+        throw new DatabaseLogicError(
+          'Logic error in transaction nesting: an interrupting transaction inside another',
+        );
+      await this.#lock(state.client, options);
+      if (options.savepoint !== true && !state.inSavepoint) return body();
+      const name = `sp_${++state.counter.n}`;
+      await state.client.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await this.#shared.als.run({ ...state, inSavepoint: true }, body);
+        await state.client.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        await state.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await state.client.query(`RELEASE SAVEPOINT ${name}`);
+        throw error;
+      }
+    }
+    const client = await this.#shared.pool.connect();
+    const fresh: TxState = { active: true, client, inSavepoint: false, counter: { n: 0 } };
+    try {
+      await client.query('BEGIN');
+      if (!this.#writeable && !forTempTables) await client.query('SET TRANSACTION READ ONLY');
+      await client.query('SET LOCAL TIME ZONE 0');
+      await client.query('SET LOCAL cursor_tuple_fraction = 1');
+      await this.#lock(client, options);
+      let result: T;
+      try {
+        result = await this.#shared.als.run(fresh, body);
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+      await client.query('COMMIT');
+      return result;
+    } finally {
+      fresh.active = false;
+      client.release();
+    }
+  }
+
+  protected override read<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    const state = this.#state();
+    return fn(this.#executor(state?.client ?? this.#shared.pool));
+  }
+
+  protected override async write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    const state = this.#state();
+    if (state === undefined) return this.transaction(() => this.write(table, fn));
+    const name = `w_${++state.counter.n}`;
+    await state.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this.#executor(state.client));
+      await state.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await state.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await state.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw translate(table, error);
+    }
+  }
+
+  // ---- dialect primitives ---------------------------------------------------------------
+
+  protected override async writeRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    rows: readonly Record<string, unknown>[],
+    mode: WriteMode,
+  ): Promise<number> {
+    const pk = primaryKeyColumns(table.spec);
+    let suffix = sql``;
+    if (mode.kind === 'ensure') {
+      suffix = mode.primaryKeyOnly
+        ? sql` ON CONFLICT (${sql.join(
+            pk.map((c) => sql.identifier(c)),
+            sql`, `,
+          )}) DO NOTHING`
+        : sql` ON CONFLICT DO NOTHING`;
+    }
+    if (mode.kind === 'replace') {
+      const sets = mode.update.map(
+        (c) => sql`${sql.identifier(c)} = EXCLUDED.${sql.identifier(c)}`,
+      );
+      suffix = sql` ON CONFLICT (${sql.join(
+        pk.map((c) => sql.identifier(c)),
+        sql`, `,
+      )}) DO UPDATE SET ${sql.join(sets, sql`, `)}`;
+    }
+    let written = 0;
+    for (const group of groupByColumns(rows)) {
+      let groupRows = group.rows;
+      if (mode.kind === 'replace') {
+        // One statement cannot update a row twice: the last row for a key wins, as row by row.
+        const last = new Map<string, Record<string, unknown>>();
+        for (const row of groupRows) last.set(stableKey(pk.map((c) => row[c])), row);
+        groupRows = [...last.values()];
+      }
+      const fields = group.columns.map((c) => getField(table.spec, c)!);
+      if (fields.length === 0) {
+        for (let i = 0; i < groupRows.length; i++)
+          written += await x.run(sql`INSERT INTO ${this.tableRef(table)} DEFAULT VALUES${suffix}`);
+        continue;
+      }
+      const columns = sql.join(
+        fields.map((f) => sql.identifier(f.name)),
+        sql`, `,
+      );
+      for (let start = 0; start < groupRows.length; start += ROWS_PER_STATEMENT) {
+        const chunk = groupRows.slice(start, start + ROWS_PER_STATEMENT);
+        const arrays = fields.map((f) => {
+          const values = chunk.map((row) => encodePg(f, row[f.name]));
+          return sql`CAST(${param(values)} AS ${sql.raw(pgType(f))}[])`;
+        });
+        written += await x.run(
+          sql`INSERT INTO ${this.tableRef(table)} (${columns}) SELECT * FROM unnest(${sql.join(arrays, sql`, `)})${suffix}`,
+        );
+      }
+    }
+    return written;
+  }
+
+  protected override async insertReturning(
+    x: SqlExecutor,
+    table: SqlTable,
+    row: Record<string, unknown>,
+    pk: string,
+  ): Promise<number> {
+    const columns = Object.keys(row);
+    const values = columns.map((c) => sql`${encodePg(getField(table.spec, c)!, row[c])}`);
+    const insert =
+      columns.length === 0
+        ? sql`INSERT INTO ${this.tableRef(table)} DEFAULT VALUES`
+        : sql`INSERT INTO ${this.tableRef(table)} (${sql.join(
+            columns.map((c) => sql.identifier(c)),
+            sql`, `,
+          )}) VALUES (${sql.join(values, sql`, `)})`;
+    const rows = await x.all(sql`${insert} RETURNING ${sql.identifier(pk)}`);
+    return Number(rows[0]![pk]);
+  }
+
+  protected override createTablesSql(tables: readonly SqlTable[]): SQL[] {
+    return pgCreateTables(this.namespace, tables, this.#shared.shrinker).map((text) =>
+      sql.raw(text),
+    );
+  }
+
+  protected override async createNamespace(x: SqlExecutor): Promise<void> {
+    await x.run(sql`CREATE SCHEMA IF NOT EXISTS ${sql.identifier(this.namespace)}`);
+  }
+
+  protected override async listTables(x: SqlExecutor): Promise<Set<string>> {
+    const rows = await x.all(
+      sql`SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ${this.namespace}`,
+    );
+    return new Set(rows.map((r) => r['tablename'] as string));
+  }
+
+  protected override async inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null> {
+    const rows = await x.all(
+      sql`SELECT column_name FROM information_schema.columns WHERE table_schema = ${this.namespace} AND table_name = ${name} ORDER BY ordinal_position`,
+    );
+    return rows.length === 0 ? null : rows.map((r) => r['column_name'] as string);
+  }
+
+  protected override tableRef(table: SqlTable): SQL {
+    return table.temporary
+      ? sql`${sql.identifier(table.name)}`
+      : sql`${sql.identifier(this.namespace)}.${sql.identifier(table.name)}`;
+  }
+
+  /** Temporary tables are dropped at commit, so the whole scope is one transaction on one connection. */
+  protected override withTemporaryTable<T>(table: SqlTable, body: () => Promise<T>): Promise<T> {
+    return this.#transaction(
+      async () => {
+        await this.#state()!.client.query(pgCreateTemporaryTable(table.name, table.spec));
+        return body();
+      },
+      {},
+      true,
+    );
+  }
+}
