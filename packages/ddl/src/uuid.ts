@@ -12,8 +12,12 @@ function fromHex32(hex: string): string {
  * Accepted: a string with or without hyphens, braces or a `urn:uuid:` prefix; 16 bytes; a
  * non-negative integer (`bigint`, or a safe-integer `number`) below 2^128.
  */
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function parseUuid(value: unknown): string | undefined {
   if (typeof value === 'string') {
+    // Fast path: already canonical (what randomUUID() and every read return).
+    if (value.length === 36 && CANONICAL.test(value)) return value;
     let text = value.trim().toLowerCase();
     if (text.startsWith('urn:uuid:')) text = text.slice('urn:uuid:'.length);
     if (text.startsWith('{') && text.endsWith('}')) text = text.slice(1, -1);

@@ -28,6 +28,12 @@ export interface SqlDialect {
   startsWith(expr: SQL, prefix: string): SQL;
   /** A bound value typed as `field` (PostgreSQL needs casts for untyped parameters). */
   typedParam(field: FieldSpec, encoded: unknown): SQL;
+  /**
+   * `expr IN (values)` for encoded, non-null values of `field`: one bound parameter for the
+   * whole list where the engine can (a JSON array on SQLite, an array on PostgreSQL), so the
+   * statement text does not depend on the list's length.
+   */
+  inList(expr: SQL, field: FieldSpec, encoded: readonly unknown[]): SQL;
   /** The any-value aggregate, or `null` when the engine has none. */
   readonly anyValue: string | null;
   readonly hasDistinctOn: boolean;
@@ -248,10 +254,23 @@ export class QueryCompiler {
       case 'in': {
         if (expr.values.length === 0) return { sql: FALSE, field: null };
         const target = this.#expr(expr.expr, scope);
-        const values = expr.values.map((v) =>
-          target.field === null ? sql`${v}` : sql`${this.bind(tableOf(scope), target.field, v)}`,
-        );
-        return { sql: sql`(${target.sql} IN (${sql.join(values, sql`, `)}))`, field: null };
+        const field = target.field;
+        if (field === null) {
+          return {
+            sql: sql`(${target.sql} IN (${sql.join(
+              expr.values.map((v) => sql`${v}`),
+              sql`, `,
+            )}))`,
+            field: null,
+          };
+        }
+        // NULL never matches IN; leave nulls out so the engine can bind one list.
+        const table = tableOf(scope);
+        const encoded = expr.values
+          .filter((v) => v !== null && v !== undefined)
+          .map((v) => this.bind(table, field, v));
+        if (encoded.length === 0) return { sql: FALSE, field: null };
+        return { sql: this.#dialect.inList(target.sql, field, encoded), field: null };
       }
       case 'inSelect': {
         const target = this.#expr(expr.expr, scope);

@@ -587,10 +587,10 @@ export abstract class SqlDatabase extends Database {
         const values = [...distinct.get(changing)!.values()];
         const nonNull = values.filter((v) => v !== null);
         for (let i = 0; i < nonNull.length; i += 1000) {
-          const chunk = nonNull.slice(i, i + 1000).map((v) => sql`${this.encode(field, v)}`);
+          const chunk = nonNull.slice(i, i + 1000).map((v) => this.encode(field, v));
           const terms = [
             ...fixed,
-            sql`${sql.identifier(changing)} IN (${sql.join(chunk, sql`, `)})`,
+            this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk),
           ];
           count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
         }

@@ -86,6 +86,8 @@ function codec(serverVersion: number, namespace: string): SqlDialectCodec {
     startsWith: (expr, prefix) =>
       sql`(${expr} LIKE ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\')`,
     typedParam: (field, encoded) => sql`CAST(${encoded} AS ${sql.raw(pgType(field))})`,
+    inList: (expr, field, encoded) =>
+      sql`(${expr} = ANY(CAST(${param(encoded)} AS ${sql.raw(pgType(field))}[])))`,
     anyValue: serverVersion >= 160000 ? 'any_value' : null,
     hasDistinctOn: true,
   };
@@ -201,7 +203,10 @@ export class PostgresDatabase extends SqlDatabase {
         getTypeParser: ((oid: number, format?: string): unknown =>
           oid === TIMESTAMP_OID
             ? (value: string) => value
-            : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
+            : (pg.types.getTypeParser(
+                oid,
+                format as 'text',
+              ) as unknown)) as typeof pg.types.getTypeParser,
       },
     });
     let namespace: string;

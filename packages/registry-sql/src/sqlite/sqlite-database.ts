@@ -100,6 +100,16 @@ const sqliteSql: SqlDialectCodec = {
   startsWith: (expr, prefix) =>
     sql`(${expr} GLOB ${`${prefix.replace(/[*?[]/g, (c) => `[${c}]`)}*`})`,
   typedParam: (_field, encoded) => sql`${encoded}`,
+  // One JSON parameter when every value survives JSON (text and safe numbers); else a list.
+  inList: (expr, _field, encoded) =>
+    encoded.every(
+      (v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)),
+    )
+      ? sql`(${expr} IN (SELECT value FROM json_each(${JSON.stringify(encoded)})))`
+      : sql`(${expr} IN (${sql.join(
+          encoded.map((v) => sql`${v}`),
+          sql`, `,
+        )}))`,
   anyValue: 'max',
   hasDistinctOn: false,
 };
