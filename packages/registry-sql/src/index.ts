@@ -1,0 +1,29 @@
+export { BUTLER_ATTRIBUTES_SPEC, DefaultButlerAttributeManager } from './attributes-manager.ts';
+export { datasetTableForeignKeys, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+export {
+  BRIDGE_CHUNK_SIZE,
+  BRIDGE_IN_LIST_SIZE,
+  MonolithicDatastoreRegistryBridge,
+} from './monolithic-bridge.ts';
+export type { MonolithicBridgeTables } from './monolithic-bridge.ts';
+export {
+  MonolithicDatastoreRegistryBridgeManager,
+  monolithicBridgeTableSpecs,
+} from './monolithic-bridge-manager.ts';
+export { ByNameOpaqueTableStorageManager, OPAQUE_META_SPEC } from './opaque-manager.ts';
+export { ByNameOpaqueTableStorage, OPAQUE_FETCH_CHUNK_SIZE } from './opaque-storage.ts';
+export { DEFAULT_MANAGERS, createRegistry, openRegistry } from './registry.ts';
+export type {
+  ManagerConfig,
+  ManagerSpec,
+  OpenRegistryOptions,
+  Registry,
+  RegistryManagersConfig,
+  RegistryOptions,
+} from './registry.ts';
+export {
+  ButlerVersionsManager,
+  MANAGER_CONFIG_PREFIX,
+  VERSION_PREFIX,
+} from './versions-manager.ts';
+export type { ButlerVersionsManagerOptions, ManagerMapping } from './versions-manager.ts';

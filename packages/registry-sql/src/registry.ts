@@ -1,0 +1,312 @@
+import { LookupError, MissingTableError, NotSupportedError } from '@butler-ts/registry-interfaces';
+import type {
+  ButlerAttributeManager,
+  ButlerAttributeManagerClass,
+  Database,
+  DatasetForeignKeys,
+  DatastoreRegistryBridgeManager,
+  DatastoreRegistryBridgeManagerClass,
+  OpaqueTableStorageManager,
+  OpaqueTableStorageManagerClass,
+} from '@butler-ts/registry-interfaces';
+import { VersionTuple } from '@butler-ts/versioning';
+import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
+import { DefaultButlerAttributeManager } from './attributes-manager.ts';
+import { standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
+import { ByNameOpaqueTableStorageManager } from './opaque-manager.ts';
+import { ButlerVersionsManager, MANAGER_CONFIG_PREFIX } from './versions-manager.ts';
+import type { ButlerVersionsManagerOptions } from './versions-manager.ts';
+
+/** A manager class with options: a configured schema version (`"M.m.p"` or a tuple). */
+export interface ManagerSpec<C> {
+  readonly cls: C;
+  /**
+   * The schema version to create (it must be one the class supports exactly), or to assume
+   * when opening a registry that stores none.
+   */
+  readonly schemaVersion?: VersionTuple | string | null;
+}
+
+/** A manager class, alone or with options. */
+export type ManagerConfig<C> = C | ManagerSpec<C>;
+
+/**
+ * The managers of a registry, keyed by daf_butler's manager types. Each defaults to its
+ * entry in {@link DEFAULT_MANAGERS}.
+ */
+export interface RegistryManagersConfig {
+  readonly attributes?: ManagerConfig<ButlerAttributeManagerClass>;
+  readonly opaque?: ManagerConfig<OpaqueTableStorageManagerClass>;
+  readonly datastores?: ManagerConfig<DatastoreRegistryBridgeManagerClass>;
+}
+
+/** The default managers: the ones daf_butler's `registry.yaml` names. */
+export const DEFAULT_MANAGERS = Object.freeze({
+  attributes: DefaultButlerAttributeManager,
+  opaque: ByNameOpaqueTableStorageManager,
+  datastores: MonolithicDatastoreRegistryBridgeManager,
+}) satisfies Required<RegistryManagersConfig>;
+
+/** Options of {@link createRegistry} and {@link openRegistry}. */
+export interface RegistryOptions extends ButlerVersionsManagerOptions {
+  /** The manager classes (default {@link DEFAULT_MANAGERS}). */
+  readonly managers?: RegistryManagersConfig;
+  /**
+   * Adds the `dataset_id` columns of the bridge tables. Default
+   * {@link standaloneDatasetForeignKeys} (no foreign key): butler-ts has no datasets manager,
+   * hence no `dataset` table, yet.
+   */
+  readonly datasets?: DatasetForeignKeys;
+  /** The dimension universe handed to the bridge manager (default `null`). */
+  readonly universe?: unknown;
+  /** The value autoincrement `origin` columns default to. */
+  readonly origin?: number;
+  /** The schema (PostgreSQL) or attached database (SQLite) the tables live in. */
+  readonly namespace?: string | null;
+}
+
+/** Options of {@link openRegistry}. */
+export interface OpenRegistryOptions extends RegistryOptions {
+  /** Open for writing (default `true`); a read-only registry rejects every write. */
+  readonly writeable?: boolean;
+}
+
+/** An open registry: its database and managers. */
+export interface Registry {
+  /** The database the registry lives in. */
+  readonly db: Database;
+  /** The key/value attributes (`butler_attributes`). */
+  readonly attributes: ButlerAttributeManager;
+  /** The opaque-table manager (datastore records). */
+  readonly opaque: OpaqueTableStorageManager;
+  /** The datastore bridge manager. */
+  readonly bridges: DatastoreRegistryBridgeManager;
+  /** The schema version of each versioned manager, by manager type (as stored). */
+  readonly versions: ReadonlyMap<string, VersionTuple>;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+interface Resolved {
+  readonly attributes: ButlerAttributeManagerClass;
+  readonly opaque: OpaqueTableStorageManagerClass;
+  readonly datastores: DatastoreRegistryBridgeManagerClass;
+  readonly configured: ReadonlyMap<string, VersionTuple>;
+}
+
+function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
+  const configured = new Map<string, VersionTuple>();
+  function pick<C>(
+    type: keyof RegistryManagersConfig,
+    entry: ManagerConfig<C> | undefined,
+    fallback: C,
+  ): C {
+    if (entry === undefined) return fallback;
+    if (typeof entry === 'function') return entry;
+    const spec = entry as ManagerSpec<C>;
+    const version = spec.schemaVersion ?? null;
+    if (version !== null)
+      configured.set(
+        type,
+        typeof version === 'string' ? VersionTuple.fromString(version) : version,
+      );
+    return spec.cls;
+  }
+  return {
+    attributes: pick('attributes', config.attributes, DEFAULT_MANAGERS.attributes),
+    opaque: pick('opaque', config.opaque, DEFAULT_MANAGERS.opaque),
+    datastores: pick('datastores', config.datastores, DEFAULT_MANAGERS.datastores),
+    configured,
+  };
+}
+
+function classes(managers: Resolved): Map<string, VersionedExtensionClass> {
+  return new Map<string, VersionedExtensionClass>([
+    ['attributes', managers.attributes],
+    ['opaque', managers.opaque],
+    ['datastores', managers.datastores],
+  ]);
+}
+
+async function connect(
+  uri: string,
+  options: RegistryOptions,
+  writeable: boolean,
+): Promise<Database> {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') {
+    // Loaded on demand, so that users of another engine need not install its driver.
+    const { SqliteDatabase } = await import('./sqlite/sqlite-database.ts');
+    return SqliteDatabase.fromUri(uri, {
+      writeable,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    });
+  }
+  throw new NotSupportedError(
+    `Unsupported registry URI ${JSON.stringify(uri.replace(/\/\/[^@/]*@/, '//***@'))}: only sqlite: URIs are supported for now`,
+  );
+}
+
+async function closing<T>(db: Database, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+interface Instances {
+  readonly attributes: ButlerAttributeManager;
+  readonly opaque: OpaqueTableStorageManager;
+  readonly bridges: DatastoreRegistryBridgeManager;
+}
+
+async function declareManagers(
+  db: Database,
+  managers: Resolved,
+  options: RegistryOptions,
+  create: boolean,
+  versions: ReadonlyMap<string, VersionTuple>,
+  init?: (instances: Instances) => Promise<void>,
+): Promise<Instances> {
+  let instances: Instances | undefined;
+  await db.declareStaticTables({ create }, (context) => {
+    const attributes = managers.attributes.initialize(
+      db,
+      context,
+      versions.get('attributes') ?? null,
+    );
+    const opaque = managers.opaque.initialize(db, context, versions.get('opaque') ?? null);
+    const bridges = managers.datastores.initialize(db, context, {
+      opaque,
+      datasets: options.datasets ?? standaloneDatasetForeignKeys,
+      universe: options.universe ?? null,
+      registrySchemaVersion: versions.get('datastores') ?? null,
+    });
+    const made: Instances = { attributes, opaque, bridges };
+    instances = made;
+    if (init !== undefined) context.addInitializer(() => init(made));
+  });
+  return instances!;
+}
+
+function registry(
+  db: Database,
+  instances: Instances,
+  versions: ReadonlyMap<string, VersionTuple>,
+): Registry {
+  return Object.freeze({
+    db,
+    ...instances,
+    versions,
+    close: () => db.close(),
+  });
+}
+
+/**
+ * Creates a registry in an empty database: declares every manager's static tables, then
+ * stores each manager's name and schema version in `butler_attributes` (both in the same
+ * declaration, so a failure leaves no schema behind where the engine supports it).
+ *
+ * @param uri `sqlite:///<path>` for a file, `sqlite://` for memory.
+ * @throws `IncompatibleVersionError` when a configured schema version is not exactly one a
+ *   manager supports (before the database is opened).
+ * @throws `SchemaAlreadyDefinedError` when the database already holds tables.
+ * @throws `NotSupportedError` for a URI scheme other than `sqlite:` (PostgreSQL comes later).
+ * @example
+ * ```ts
+ * const registry = await createRegistry('sqlite:///data/repo/gen3.sqlite3');
+ * registry.versions.get('opaque')?.toString(); // '0.2.0'
+ * await registry.close();
+ * ```
+ */
+export async function createRegistry(
+  uri: string,
+  options: RegistryOptions = {},
+): Promise<Registry> {
+  const managers = resolveManagers(options.managers);
+  const byType = classes(managers);
+  for (const [type, version] of managers.configured)
+    byType.get(type)!.checkNewSchemaVersion(version);
+  const db = await connect(uri, options, true);
+  return closing(db, async () => {
+    const stored = new Map<string, VersionTuple>();
+    const instances = await declareManagers(
+      db,
+      managers,
+      options,
+      true,
+      managers.configured,
+      async (made) => {
+        const byInstance = new Map<string, VersionedExtension>([
+          ['attributes', made.attributes],
+          ['opaque', made.opaque],
+          ['datastores', made.bridges],
+        ]);
+        await new ButlerVersionsManager(made.attributes, options).storeManagersConfig(byInstance);
+        for (const [type, manager] of byInstance) {
+          const version = manager.newSchemaVersion();
+          if (version !== null) stored.set(type, version);
+        }
+      },
+    );
+    return registry(db, instances, stored);
+  });
+}
+
+/**
+ * Opens an existing registry: checks that the stored managers are the configured ones and
+ * that their stored schema versions can be read (or, when `writeable`, written) by them,
+ * then declares the managers with their stored versions. As in daf_butler, the attributes
+ * manager is first declared without a version (so the stored versions can be read) and
+ * then checked like the others.
+ *
+ * @param uri `sqlite:///<path>` for a file.
+ * @throws `MissingTableError` when the database holds no `butler_attributes` table, and
+ *   `LookupError` when that table is empty (no registry was created there).
+ * @throws `MissingManagerError` / `ManagerMismatchError` when the stored managers differ.
+ * @throws `IncompatibleVersionError` when a stored version is not compatible.
+ * @throws `NotSupportedError` for a URI scheme other than `sqlite:`.
+ * @example
+ * ```ts
+ * const registry = await openRegistry('sqlite:///data/repo/gen3.sqlite3', { writeable: false });
+ * for await (const row of registry.opaque.getOrThrow('file_records').fetch()) console.log(row);
+ * ```
+ */
+export async function openRegistry(
+  uri: string,
+  options: OpenRegistryOptions = {},
+): Promise<Registry> {
+  const managers = resolveManagers(options.managers);
+  const db = await connect(uri, options, options.writeable ?? true);
+  return closing(db, async () => {
+    if (!(await db.tableNames()).has('butler_attributes')) {
+      throw new MissingTableError(
+        'butler_attributes',
+        `No registry in ${db.toString()}: table butler_attributes is missing`,
+      );
+    }
+    let attributes!: ButlerAttributeManager;
+    await db.declareStaticTables({ create: false }, (context) => {
+      attributes = managers.attributes.initialize(db, context, null);
+    });
+    if (await attributes.empty()) {
+      const key = `${MANAGER_CONFIG_PREFIX}attributes`;
+      throw new LookupError(key, `No registry in ${db.toString()}: attribute ${key} is missing`);
+    }
+    const versionsManager = new ButlerVersionsManager(attributes, options);
+    const byType = classes(managers);
+    await versionsManager.checkManagersConfig(byType);
+    const versions = new Map(managers.configured);
+    for (const [type, version] of await versionsManager.managerVersions()) {
+      if (byType.has(type)) versions.set(type, version);
+    }
+    for (const [type, version] of versions)
+      byType.get(type)!.checkCompatibility(version, db.isWriteable());
+    const instances = await declareManagers(db, managers, options, false, versions);
+    return registry(db, instances, versions);
+  });
+}

@@ -1,0 +1,120 @@
+// Two OS processes share one SQLite registry file: this one creates the registry, a child
+// process (this package's source bundled with tsdown, run by plain `node`) opens it, and both
+// write opaque rows at the same time. Nothing may be lost.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsdown';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '../src/index.ts';
+import type { WriterSummary } from './fixtures/opaque-writer.ts';
+import { writeRows } from './fixtures/opaque-writer.ts';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROWS = 1500;
+
+interface Child {
+  readonly ready: Promise<void>;
+  /** Lets the child start writing. */
+  go(): void;
+  readonly done: Promise<WriterSummary>;
+}
+
+function runWriter(
+  script: string,
+  uri: string,
+  writer: string,
+  first: number,
+  count: number,
+): Child {
+  const child = spawn(process.execPath, [script, uri, writer, String(first), String(count)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, BUTLER_OPAQUE_WRITER: '1' },
+  });
+  let out = '';
+  let err = '';
+  let signalReady!: () => void;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (out.startsWith('ready\n')) signalReady();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const done = new Promise<WriterSummary>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      signalReady();
+      if (code !== 0) reject(new Error(`writer ${writer} exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out.split('\n')[1]!) as WriterSummary);
+    });
+  });
+  return { ready, done, go: () => child.stdin.end('go\n') };
+}
+
+describe('two processes sharing one SQLite file', () => {
+  let dir: string;
+  let script: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'butler-two-processes-'));
+    // Inside the package, so that the bundle finds better-sqlite3 and drizzle-orm.
+    const outDir = join(
+      packageDir,
+      'node_modules',
+      '.cache',
+      `butler-two-processes-${process.pid}`,
+    );
+    await build({
+      config: false,
+      cwd: packageDir,
+      entry: { 'opaque-writer': 'test/fixtures/opaque-writer.ts' },
+      outDir,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20.19',
+      dts: false,
+      clean: true,
+      fixedExtension: true,
+      logLevel: 'error',
+      deps: {
+        alwaysBundle: [/^@butler-ts\//],
+        neverBundle: ['better-sqlite3', /^drizzle-orm(\/|$)/],
+      },
+      inputOptions: {
+        resolve: { conditionNames: ['@butler-ts/source', 'import', 'node', 'default'] },
+      },
+    });
+    script = join(outDir, 'opaque-writer.mjs');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    if (script !== undefined) rmSync(dirname(script), { recursive: true, force: true });
+  });
+
+  it('creates here, opens there, writes from both at once and loses nothing', async () => {
+    const uri = `sqlite:///${join(dir, 'gen3.sqlite3')}`;
+    const registry = await createRegistry(uri);
+    try {
+      const child = runWriter(script, uri, 'child', ROWS, ROWS);
+      await child.ready;
+      const mine = await writeRows(registry, 'parent', 0, ROWS, () => child.go());
+      const theirs = await child.done;
+
+      // The two writers really overlapped in time.
+      expect(theirs.firstCommit).toBeLessThan(mine.lastCommit);
+      expect(mine.firstCommit).toBeLessThan(theirs.lastCommit);
+
+      const table = registry.opaque.getOrThrow('shared_rows');
+      const rows: { id: number; writer: string }[] = [];
+      for await (const row of table.fetch()) rows.push(row as { id: number; writer: string });
+      expect(rows).toHaveLength(2 * ROWS);
+      expect(rows.every((row) => row.writer === (row.id < ROWS ? 'parent' : 'child'))).toBe(true);
+      expect(new Set(rows.map((row) => row.id)).size).toBe(2 * ROWS);
+      expect(theirs.seen).toBeGreaterThanOrEqual(ROWS);
+    } finally {
+      await registry.close();
+    }
+  });
+});
