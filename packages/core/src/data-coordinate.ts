@@ -1,0 +1,294 @@
+import { DimensionGroup, DimensionUniverse } from './dimensions.ts';
+import type { DimensionKeyType } from './dimensions.ts';
+import { DimensionNameError, InvalidValueError, TypeMismatchError } from './errors.ts';
+import { isPlainObject, pyRepr, typeName } from './format.ts';
+
+/** A data ID value: a string or an integer (Python `str` or `int`). */
+export type DataIdValue = string | number;
+
+/** A data ID as a plain mapping, e.g. `{instrument: 'dummy', visit: 52}`. */
+export type DataIdMapping = Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown>;
+
+/** Options of {@link DataCoordinate.standardize}. */
+export interface StandardizeOptions {
+  /** The dimensions of the result; names need a universe. Default: the keys of the mapping. */
+  readonly dimensions?: DimensionGroup | Iterable<string>;
+  /** The universe, when it cannot be taken from `dimensions` or the input. */
+  readonly universe?: DimensionUniverse;
+}
+
+function normalizeValue(dimension: string, keyType: DimensionKeyType, value: unknown): DataIdValue {
+  if (keyType === 'string') {
+    if (typeof value === 'string') return value;
+  } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    return value;
+  } else if (
+    typeof value === 'bigint' &&
+    value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+    value >= BigInt(Number.MIN_SAFE_INTEGER)
+  ) {
+    return Number(value);
+  }
+  const expected = keyType === 'string' ? 'str' : 'int';
+  throw new TypeMismatchError(
+    `Data ID value for dimension '${dimension}' must be ${expected === 'str' ? 'a string' : 'an integer'}, got ${pyRepr(value)} (${typeName(value)})`,
+    { expected, actual: typeName(value) },
+  );
+}
+
+function compareValues(a: DataIdValue, b: DataIdValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return typeof a === 'number' ? -1 : 1;
+}
+
+// Python's urllib quote_plus: unreserved characters kept, space as '+', the rest %XX of UTF-8.
+function quotePlus(text: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(text)) {
+    const char = String.fromCharCode(byte);
+    if (/[A-Za-z0-9_.~-]/.test(char)) out += char;
+    else if (char === ' ') out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * A data ID: values for the dimensions of a {@link DimensionGroup}. It always has the
+ * required values; it *has full* values when the implied ones are known too.
+ *
+ * Immutable. Equality uses only the dimensions and the required values (implied values are
+ * ignored), and {@link DataCoordinate.hashKey} is the matching canonical string for `Map`
+ * keys. Build one with {@link DataCoordinate.standardize}.
+ *
+ * @example
+ * ```ts
+ * const dataId = DataCoordinate.standardize({ instrument: 'dummy', visit: 52 }, { universe });
+ * dataId.get('visit'); // 52
+ * String(dataId); // "{instrument: 'dummy', visit: 52}"
+ * ```
+ */
+export class DataCoordinate {
+  /** The dimensions this data ID identifies. */
+  readonly dimensions: DimensionGroup;
+  /** The required values, in the order of `dimensions.required`. */
+  readonly requiredValues: readonly DataIdValue[];
+  readonly #implied: ReadonlyMap<string, DataIdValue> | null;
+
+  private constructor(
+    dimensions: DimensionGroup,
+    requiredValues: readonly DataIdValue[],
+    implied: ReadonlyMap<string, DataIdValue> | null,
+  ) {
+    this.dimensions = dimensions;
+    this.requiredValues = Object.freeze([...requiredValues]);
+    this.#implied = implied;
+  }
+
+  /**
+   * Makes a data ID from a mapping (or another data ID) for a set of dimensions. Keys that
+   * are not in the dimensions are dropped; if every dimension, implied ones included, has a
+   * value the result has full values, otherwise only the required ones are kept.
+   *
+   * @throws {@link DimensionNameError} if a required dimension has no value, or (when the
+   *   dimensions come from the mapping's keys) a key is not a dimension.
+   * The input is recognised by constructor checks (`DataCoordinate`, `Map`) or the plain
+   * object type guard; values by `typeof` guards.
+   *
+   * @throws {@link TypeMismatchError} if a value has the wrong type for its dimension
+   *   (strings for string keys, safe integers or `bigint`s for integer keys), or the input is
+   *   not a mapping.
+   * @throws {@link InvalidValueError} if no universe is available to resolve dimension names.
+   * @example
+   * ```ts
+   * DataCoordinate.standardize({ instrument: 'dummy', visit: 52, extra: 1 }, {
+   *   dimensions: universe.conform(['visit']),
+   * }); // {instrument: 'dummy', visit: 52}
+   * ```
+   */
+  static standardize(
+    mapping: DataCoordinate | DataIdMapping | null | undefined,
+    options: StandardizeOptions = {},
+  ): DataCoordinate {
+    let values: ReadonlyMap<string, unknown>;
+    let fromCoordinate: DataCoordinate | undefined;
+    if (mapping instanceof DataCoordinate) {
+      fromCoordinate = mapping;
+      values = mapping.mapping;
+    } else if (mapping === null || mapping === undefined) {
+      values = new Map();
+    } else if (mapping instanceof Map) {
+      values = mapping;
+    } else if (isPlainObject(mapping)) {
+      values = new Map(Object.entries(mapping));
+    } else {
+      throw new TypeMismatchError(`A data ID must be a mapping, got ${typeName(mapping)}`, {
+        expected: 'dict',
+        actual: typeName(mapping),
+      });
+    }
+    const dimensions = resolveDimensions(values, options, fromCoordinate);
+    const universe = dimensions.universe;
+    const required = dimensions.required.map((name) => {
+      const value = values.get(name);
+      if (value === undefined || value === null) {
+        throw new DimensionNameError(
+          `No value in data ID (${describeMapping(values)}) for required dimension '${name}'.`,
+          name,
+        );
+      }
+      return normalizeValue(name, universe.getDimension(name).keyType, value);
+    });
+    let implied: Map<string, DataIdValue> | null = null;
+    if (
+      dimensions.implied.every(
+        (name) => values.get(name) !== undefined && values.get(name) !== null,
+      )
+    ) {
+      implied = new Map(
+        dimensions.implied.map((name) => [
+          name,
+          normalizeValue(name, universe.getDimension(name).keyType, values.get(name)),
+        ]),
+      );
+    }
+    return new DataCoordinate(dimensions, required, implied);
+  }
+
+  /** The empty data ID of a universe. */
+  static makeEmpty(universe: DimensionUniverse): DataCoordinate {
+    return new DataCoordinate(universe.empty, [], new Map());
+  }
+
+  /** The required values by dimension name, in group order (a fresh map). */
+  get required(): ReadonlyMap<string, DataIdValue> {
+    return new Map(this.dimensions.required.map((name, i) => [name, this.requiredValues[i]!]));
+  }
+
+  /** The required values and, when known, the implied ones (a fresh map, group order). */
+  get mapping(): ReadonlyMap<string, DataIdValue> {
+    const result = new Map<string, DataIdValue>();
+    const required = this.required;
+    for (const name of this.dimensions.names) {
+      const value = required.get(name) ?? this.#implied?.get(name);
+      if (value !== undefined) result.set(name, value);
+    }
+    return result;
+  }
+
+  /** Whether the implied values are known. */
+  hasFull(): boolean {
+    return this.#implied !== null;
+  }
+
+  /** The value of a required dimension, or of an implied one when full; else `undefined`. */
+  get(key: string): DataIdValue | undefined {
+    const index = this.dimensions.required.indexOf(key);
+    if (index >= 0) return this.requiredValues[index];
+    return this.#implied?.get(key);
+  }
+
+  /** Whether {@link DataCoordinate.get} has a value for `key` (Python `in`). */
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /**
+   * Same dimensions and same required values. A plain mapping is standardized against these
+   * dimensions first; one that cannot be is not equal.
+   */
+  equals(other: unknown): boolean {
+    if (other === this) return true;
+    let coordinate: DataCoordinate;
+    if (other instanceof DataCoordinate) {
+      coordinate = other;
+    } else if (other instanceof Map || isPlainObject(other)) {
+      try {
+        coordinate = DataCoordinate.standardize(other as DataIdMapping, {
+          dimensions: this.dimensions,
+        });
+      } catch {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    return (
+      coordinate.dimensions.equals(this.dimensions) &&
+      coordinate.requiredValues.every((value, i) => value === this.requiredValues[i])
+    );
+  }
+
+  /**
+   * Orders data IDs by their required values (numbers numerically, strings by code unit,
+   * numbers before strings); negative, zero or positive.
+   */
+  compare(other: DataCoordinate): number {
+    const n = Math.min(this.requiredValues.length, other.requiredValues.length);
+    for (let i = 0; i < n; i++) {
+      const result = compareValues(this.requiredValues[i]!, other.requiredValues[i]!);
+      if (result !== 0) return result;
+    }
+    return this.requiredValues.length - other.requiredValues.length;
+  }
+
+  /** A canonical string of the dimensions and required values: equal data IDs, equal keys. */
+  get hashKey(): string {
+    return JSON.stringify([this.dimensions.required, this.requiredValues]);
+  }
+
+  /**
+   * The required values form-encoded as Python's `urlencode` does (`instrument=dummy&visit=52`;
+   * unreserved characters kept, space as `+`); empty for the empty data ID.
+   */
+  toQueryString(): string {
+    return this.dimensions.required
+      .map((name, i) => `${quotePlus(name)}=${quotePlus(String(this.requiredValues[i]))}`)
+      .join('&');
+  }
+
+  /** The values as a plain object (what {@link DataCoordinate.mapping} holds). */
+  toJSON(): Record<string, DataIdValue> {
+    return Object.fromEntries(this.mapping);
+  }
+
+  /** `{instrument: 'dummy', visit: 52}` (the full values when known). */
+  toString(): string {
+    return describeMapping(this.mapping);
+  }
+}
+
+function describeMapping(values: ReadonlyMap<string, unknown>): string {
+  return `{${[...values].map(([k, v]) => `${k}: ${pyRepr(v)}`).join(', ')}}`;
+}
+
+function resolveDimensions(
+  values: ReadonlyMap<string, unknown>,
+  options: StandardizeOptions,
+  fromCoordinate: DataCoordinate | undefined,
+): DimensionGroup {
+  const { dimensions, universe } = options;
+  if (dimensions instanceof DimensionGroup) return dimensions;
+  const known = universe ?? fromCoordinate?.dimensions.universe;
+  if (dimensions !== undefined) {
+    if (known === undefined) {
+      throw new InvalidValueError(
+        'Dimension names were given without a universe to resolve them',
+        dimensions,
+      );
+    }
+    return known.conform(dimensions);
+  }
+  if (fromCoordinate !== undefined) return fromCoordinate.dimensions;
+  if (known === undefined) {
+    throw new InvalidValueError('A data ID needs dimensions or a universe', undefined);
+  }
+  if (!(known instanceof DimensionUniverse)) {
+    throw new TypeMismatchError('universe must be a DimensionUniverse', {
+      expected: 'DimensionUniverse',
+      actual: typeName(known),
+    });
+  }
+  return known.conform(values.keys());
+}

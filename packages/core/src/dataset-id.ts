@@ -1,0 +1,111 @@
+import { createHash, getRandomValues } from 'node:crypto';
+import type { DataCoordinate } from './data-coordinate.ts';
+import { InvalidValueError, TypeMismatchError } from './errors.ts';
+import { typeName } from './format.ts';
+
+/** A dataset ID: a UUID in canonical form (lowercase, hyphenated). */
+export type DatasetId = string;
+
+/**
+ * How {@link DatasetRef} makes an ID when none is given (Python `DatasetIdGenEnum`):
+ * `UNIQUE` a time-ordered random UUIDv7; `DATAID_TYPE` a UUIDv5 of the dataset type name and
+ * data ID; `DATAID_TYPE_RUN` the same plus the run.
+ */
+export const DatasetIdGenEnum = Object.freeze({
+  UNIQUE: 'UNIQUE',
+  DATAID_TYPE: 'DATAID_TYPE',
+  DATAID_TYPE_RUN: 'DATAID_TYPE_RUN',
+} as const);
+
+/** One of the {@link DatasetIdGenEnum} values. */
+export type DatasetIdGenEnum = (typeof DatasetIdGenEnum)[keyof typeof DatasetIdGenEnum];
+
+/** The UUIDv5 namespace of reproducible dataset IDs (daf_butler's). */
+export const DATASET_ID_NAMESPACE = '840b31d9-05cd-5161-b2c8-00d32b280d0f';
+
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BARE = /^[0-9a-f]{32}$/;
+
+function format(bytes: Uint8Array): DatasetId {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Checks and normalises a dataset ID: a UUID string, hyphenated or as 32 hex digits, in any
+ * case; returns the canonical form.
+ *
+ * @throws {@link TypeMismatchError} if `value` is not a string.
+ * @throws {@link InvalidValueError} if it is not a UUID.
+ */
+export function parseDatasetId(value: unknown): DatasetId {
+  if (typeof value !== 'string') {
+    throw new TypeMismatchError(`A dataset ID must be a UUID string, got ${typeName(value)}`, {
+      expected: 'UUID',
+      actual: typeName(value),
+    });
+  }
+  const text = value.trim().toLowerCase();
+  if (CANONICAL.test(text)) return text;
+  if (BARE.test(text)) return format(Buffer.from(text, 'hex'));
+  throw new InvalidValueError(`Invalid dataset ID ${JSON.stringify(value)}: not a UUID`, value);
+}
+
+/** Whether `value` is a UUID string (see {@link parseDatasetId}); a type guard. */
+export function isDatasetId(value: unknown): value is DatasetId {
+  return (
+    typeof value === 'string' &&
+    (CANONICAL.test(value.trim().toLowerCase()) || BARE.test(value.trim().toLowerCase()))
+  );
+}
+
+/** A new UUIDv7 (RFC 9562): a 48-bit millisecond timestamp followed by random bits. */
+export function uuid7(now: number = Date.now()): DatasetId {
+  const bytes = getRandomValues(new Uint8Array(16));
+  let time = BigInt(Math.floor(now));
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = Number(time & 0xffn);
+    time >>= 8n;
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/**
+ * The UUIDv5 (RFC 9562, SHA-1) of `name` in `namespace`, as Python's `uuid.uuid5`.
+ *
+ * @throws {@link InvalidValueError} / {@link TypeMismatchError} if `namespace` is not a UUID.
+ */
+export function uuid5(namespace: string, name: string): DatasetId {
+  const ns = Buffer.from(parseDatasetId(namespace).replaceAll('-', ''), 'hex');
+  const digest = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  const bytes = new Uint8Array(digest.subarray(0, 16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/**
+ * Makes the ID of a new dataset. `UNIQUE` gives a new UUIDv7; the other modes give the
+ * UUIDv5 of `dataset_type=<name>[,run=<run>],<dim>=<value>,...` (required values, sorted by
+ * dimension name) in {@link DATASET_ID_NAMESPACE}, so the same inputs give the same ID.
+ *
+ * @throws {@link InvalidValueError} for an unknown mode.
+ */
+export function makeDatasetId(
+  run: string,
+  datasetTypeName: string,
+  dataId: DataCoordinate,
+  mode: DatasetIdGenEnum = DatasetIdGenEnum.UNIQUE,
+): DatasetId {
+  if (mode === DatasetIdGenEnum.UNIQUE) return uuid7();
+  if (mode !== DatasetIdGenEnum.DATAID_TYPE && mode !== DatasetIdGenEnum.DATAID_TYPE_RUN) {
+    throw new InvalidValueError(`Unknown dataset ID generation mode ${String(mode)}`, mode);
+  }
+  const items: [string, string][] = [['dataset_type', datasetTypeName]];
+  if (mode === DatasetIdGenEnum.DATAID_TYPE_RUN) items.push(['run', run]);
+  const required = [...dataId.required].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, value] of required) items.push([name, String(value)]);
+  return uuid5(DATASET_ID_NAMESPACE, items.map(([k, v]) => `${k}=${v}`).join(','));
+}
