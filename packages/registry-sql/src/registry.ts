@@ -144,8 +144,16 @@ async function connect(
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     });
   }
+  if (scheme === 'postgresql' || scheme === 'postgres') {
+    const { PostgresDatabase } = await import('./postgres/postgres-database.ts');
+    return PostgresDatabase.fromUri(uri, {
+      writeable,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    });
+  }
   throw new NotSupportedError(
-    `Unsupported registry URI ${JSON.stringify(uri.replace(/\/\/[^@/]*@/, '//***@'))}: only sqlite: URIs are supported for now`,
+    `Unsupported registry URI ${JSON.stringify(uri.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:///<path>, sqlite:// or postgresql://…`,
   );
 }
 

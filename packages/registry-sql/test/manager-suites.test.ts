@@ -1,10 +1,12 @@
-// The manager conformance suites of @butler-ts/testkit on SQLite: a temp file, and memory.
+// The manager conformance suites of @butler-ts/testkit on SQLite (a temp file, and memory) and
+// on the PostgreSQL server (a schema per database, dropped afterwards).
 import {
   describeAttributeManager,
   describeBridge,
   describeOpaqueManager,
   describeVersionsManager,
 } from '@butler-ts/testkit';
+import type { DatabaseHarness } from '@butler-ts/testkit';
 import {
   ButlerVersionsManager,
   ByNameOpaqueTableStorageManager,
@@ -12,12 +14,14 @@ import {
   MonolithicDatastoreRegistryBridgeManager,
   datasetTableForeignKeys,
 } from '../src/index.ts';
+import { pgAvailable, postgresHarness } from './postgres-harness.ts';
 import { sqliteFileHarness, sqliteMemoryHarness } from './sqlite-harness.ts';
 
-const harnesses = [
+const harnesses: [string, () => DatabaseHarness][] = [
   ['SQLite file', sqliteFileHarness],
   ['SQLite memory', sqliteMemoryHarness],
-] as const;
+];
+if (await pgAvailable()) harnesses.push(['PostgreSQL', () => postgresHarness('butler_mgr')]);
 
 for (const [name, harness] of harnesses) {
   describeAttributeManager(name, harness, DefaultButlerAttributeManager);

@@ -4,15 +4,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'tsdown';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../src/index.ts';
 import type { WriterSummary } from './fixtures/opaque-writer.ts';
+import { bundleFixture } from './fixtures/bundle.ts';
 import { writeRows } from './fixtures/opaque-writer.ts';
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = 1500;
 
 interface Child {
@@ -56,41 +54,16 @@ function runWriter(
 describe('two processes sharing one SQLite file', () => {
   let dir: string;
   let script: string;
+  let bundle: { script: string; remove(): void } | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'butler-two-processes-'));
-    // Inside the package, so that the bundle finds better-sqlite3 and drizzle-orm.
-    const outDir = join(
-      packageDir,
-      'node_modules',
-      '.cache',
-      `butler-two-processes-${process.pid}`,
-    );
-    await build({
-      config: false,
-      cwd: packageDir,
-      entry: { 'opaque-writer': 'test/fixtures/opaque-writer.ts' },
-      outDir,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20.19',
-      dts: false,
-      clean: true,
-      fixedExtension: true,
-      logLevel: 'error',
-      deps: {
-        alwaysBundle: [/^@butler-ts\//],
-        neverBundle: ['better-sqlite3', /^drizzle-orm(\/|$)/],
-      },
-      inputOptions: {
-        resolve: { conditionNames: ['@butler-ts/source', 'import', 'node', 'default'] },
-      },
-    });
-    script = join(outDir, 'opaque-writer.mjs');
+    bundle = await bundleFixture('opaque-writer');
+    script = bundle.script;
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    if (script !== undefined) rmSync(dirname(script), { recursive: true, force: true });
+    bundle?.remove();
   });
 
   it('creates here, opens there, writes from both at once and loses nothing', async () => {
