@@ -50,7 +50,9 @@ const BRAND = Symbol.for('@butler-ts/registry-sql:ByNameOpaqueTableStorage');
  *   Python, where `%`/`_` inside the prefix were wildcards, and from SQLite's `LIKE`, which
  *   is case-insensitive for ASCII: the `Database` implements `startsWith` exactly. On other
  *   column types such a string is an ordinary value;
- * - each batch is ordered by the primary key (Python left the order to the database).
+ * - when a list constrains the fetch, each batch is ordered by the primary key, so results
+ *   come in the same order on every engine; without one the order is the database's (as in
+ *   Python), which keeps a fetch of a whole table a plain scan.
  *
  * Unknown columns and values of the wrong type fail before any SQL runs
  * (`UnknownColumnError`, `ColumnValueError` from `@butler-ts/ddl`).
@@ -133,11 +135,14 @@ export class ByNameOpaqueTableStorage<
       if (value === undefined) continue;
       alternatives.push(this.#clauses(column, value));
     }
+    const ordered = Object.values(where as Readonly<Record<string, unknown>>).some(
+      (value) => Array.isArray(value) || value instanceof Set,
+    );
     for (const combination of cartesianProduct(alternatives)) {
       const query: SelectQuery = {
         from: [{ source: this.#table }],
         where: combination.length === 0 ? literal(true) : and(...combination),
-        orderBy: this.#orderBy,
+        ...(ordered ? { orderBy: this.#orderBy } : {}),
       };
       yield (await this.#db.select(query)) as RowOf<S>[];
     }

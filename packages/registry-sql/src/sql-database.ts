@@ -661,23 +661,39 @@ export abstract class SqlDatabase extends Database {
 
   async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
     const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
-    const decoders = compiled.outputs.map((o) => this.#codec.decoder(o.field, bigints));
+    // Only the columns that need it are decoded, in one tight loop per column.
+    const decoding: [string, (value: unknown) => unknown][] = [];
+    for (const output of compiled.outputs) {
+      const decode = this.#codec.decoder(output.field, bigints);
+      if (decode !== null) decoding.push([output.label, decode]);
+    }
     const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
-    if (decoders.some((d) => d !== null)) {
+    for (const [label, decode] of decoding) {
       for (const row of rows) {
-        compiled.outputs.forEach((o, i) => {
-          const decode = decoders[i];
-          const value = row[o.label];
-          if (decode !== null && decode !== undefined && value !== null && value !== undefined)
-            row[o.label] = decode(value);
-        });
+        const value = row[label];
+        if (value !== null && value !== undefined) row[label] = decode(value);
       }
     }
     return rows;
   }
 
-  override async *query(select: SelectQuery): AsyncIterable<Row> {
-    yield* await this.#runSelect(this.#compiler.compileSelect(select));
+  /** Streams the rows of a SELECT; a plain iterator over the materialised rows (see `fetch`). */
+  override query(select: SelectQuery): AsyncIterable<Row> {
+    const compiled = this.#compiler.compileSelect(select);
+    return {
+      [Symbol.asyncIterator]: () => {
+        let rows: Row[] | undefined;
+        let index = 0;
+        return {
+          next: async (): Promise<IteratorResult<Row>> => {
+            rows ??= await this.#runSelect(compiled);
+            return index < rows.length
+              ? { value: rows[index++]!, done: false }
+              : { value: undefined, done: true };
+          },
+        };
+      },
+    };
   }
 
   override async select(select: SelectQuery): Promise<Row[]> {

@@ -294,7 +294,7 @@ describe('createRegistry / openRegistry', () => {
   });
 
   it('refuses other URI schemes, hiding credentials', async () => {
-    const error = await rejection(createRegistry('postgresql://user:secret@localhost:5432/db'));
+    const error = await rejection(createRegistry('mysql://user:secret@localhost:3306/db'));
     expect(NotSupportedError.is(error)).toBe(true);
     expect((error as Error).message).not.toContain('secret');
     await expect(openRegistry('mysql://localhost/db')).rejects.toSatisfy(
