@@ -46,7 +46,10 @@ function flatten<T>(batches: () => AsyncIterable<T[]>): AsyncIterable<T> {
         return { value: batch[index++] as T, done: false };
       };
       return {
-        next: () => (index < batch.length ? Promise.resolve({ value: batch[index++] as T, done: false }) : advance()),
+        next: () =>
+          index < batch.length
+            ? Promise.resolve({ value: batch[index++] as T, done: false })
+            : advance(),
         return: async (): Promise<IteratorResult<T>> => {
           await source.return?.();
           return { value: undefined, done: true };
