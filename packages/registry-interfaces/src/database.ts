@@ -1,4 +1,5 @@
 import type { InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
+import { NotSupportedError } from './errors.ts';
 import type { SelectQuery, Where } from './query.ts';
 import type { TableHandle } from './table-handle.ts';
 
@@ -128,6 +129,20 @@ export abstract class Database {
 
   /** The names of the tables that exist in this namespace. */
   abstract tableNames(): Promise<Set<string>>;
+
+  /**
+   * The spec of an existing table as the database describes it (columns, SQL types mapped back
+   * to column types, nullability and primary key), or `null` when it does not exist. Tools
+   * use it to read tables they did not declare. Types a column stores in another type's
+   * form (base64 bytes as text, TAI nanoseconds as bigint) come back as that form.
+   *
+   * @throws {@link NotSupportedError} unless the implementation overrides it.
+   */
+  inspectTable(name: string): Promise<TableSpec | null> {
+    return Promise.reject(
+      new NotSupportedError(`${this.toString()} cannot describe table ${name}`),
+    );
+  }
 
   /**
    * Runs `body` in a transaction: committed when it resolves, rolled back when it throws

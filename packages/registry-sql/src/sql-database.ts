@@ -7,9 +7,10 @@ import {
   getField,
   primaryKeyColumns,
   rowChecker,
+  tableSpec,
   validateIdentifier,
 } from '@butler-ts/ddl';
-import type { FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
+import type { ColumnType, FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
 import {
   ConflictingDefinitionError,
   Database,
@@ -54,6 +55,15 @@ export interface SqlExecutor {
   all(statement: SQL, options?: { readonly bigints?: boolean }): Promise<Row[]>;
   /** Runs a statement; the number of rows it changed. */
   run(statement: SQL): Promise<number>;
+}
+
+/** One column of an existing table, as {@link SqlDatabase.inspectTable} reads it. */
+export interface ColumnDescription {
+  readonly name: string;
+  readonly dtype: ColumnType;
+  readonly length: number | null;
+  readonly nullable: boolean;
+  readonly primaryKey: boolean;
 }
 
 /** How rows are written in bulk: insert, insert-or-ignore, or upsert on the primary key. */
@@ -168,6 +178,11 @@ export abstract class SqlDatabase extends Database {
   protected abstract createNamespace(x: SqlExecutor): Promise<void>;
   /** The tables of the namespace. */
   protected abstract listTables(x: SqlExecutor): Promise<Set<string>>;
+  /** The columns of an existing table as the engine reports them, or null. */
+  protected abstract describeColumns(
+    x: SqlExecutor,
+    name: string,
+  ): Promise<ColumnDescription[] | null>;
   /** Column names of an existing table, or null. Protected so tests can simulate races. */
   protected abstract inspectColumns(x: SqlExecutor, name: string): Promise<string[] | null>;
   /** A reference to `table` in this dialect (schema-qualified where needed). */
@@ -301,6 +316,20 @@ export abstract class SqlDatabase extends Database {
         `Table ${name} ${where}: new columns [${[...wanted].join(', ')}], previous [${columns.join(', ')}]`,
       );
     }
+  }
+
+  override async inspectTable(name: string): Promise<TableSpec | null> {
+    validateIdentifier(name, 'table');
+    const columns = await this.read((x) => this.describeColumns(x, name));
+    if (columns === null) return null;
+    return tableSpec({
+      fields: columns.map((c) => ({
+        name: c.name,
+        dtype: c.dtype,
+        ...(c.length === null ? {} : { length: c.length }),
+        ...(c.primaryKey ? { primaryKey: true } : { nullable: c.nullable }),
+      })),
+    });
   }
 
   override async getExistingTable<S extends TableSpec>(

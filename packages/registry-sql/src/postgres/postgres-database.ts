@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NameShrinker, getField, primaryKeyColumns, validateIdentifier } from '@butler-ts/ddl';
+import type { ColumnType } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
   IntegrityError,
@@ -12,6 +13,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
+  ColumnDescription,
   SqlDialectCodec,
   SqlExecutor,
   SqlTable,
@@ -112,6 +114,34 @@ function translate(table: string, error: unknown): unknown {
   const kind = integrityKind(error as { code?: string; constraint?: string });
   if (kind === null) return error;
   return new IntegrityError(table, kind, `${table}: ${(error as Error).message}`, { cause: error });
+}
+
+// information_schema data_type → column type, the inverse of pgType() where unambiguous.
+function pgColumnType(type: string): ColumnType {
+  switch (type) {
+    case 'uuid':
+      return 'uuid';
+    case 'character varying':
+    case 'character':
+      return 'string';
+    case 'smallint':
+      return 'smallint';
+    case 'integer':
+      return 'integer';
+    case 'bigint':
+      return 'bigint';
+    case 'double precision':
+    case 'real':
+      return 'float';
+    case 'boolean':
+      return 'boolean';
+    case 'bytea':
+      return 'binary';
+    case 'timestamp without time zone':
+      return 'timestamp';
+    default:
+      return 'text';
+  }
 }
 
 function stableKey(values: readonly unknown[]): string {
@@ -494,6 +524,36 @@ export class PostgresDatabase extends SqlDatabase {
       sql`SELECT column_name FROM information_schema.columns WHERE table_schema = ${this.namespace} AND table_name = ${name} ORDER BY ordinal_position`,
     );
     return rows.length === 0 ? null : rows.map((r) => r['column_name'] as string);
+  }
+
+  protected override async describeColumns(
+    x: SqlExecutor,
+    name: string,
+  ): Promise<ColumnDescription[] | null> {
+    const rows = await x.all(sql`
+      SELECT c.column_name AS name, c.data_type AS type, c.character_maximum_length AS length,
+             c.is_nullable = 'YES' AS nullable,
+             EXISTS (
+               SELECT 1 FROM information_schema.table_constraints t
+               JOIN information_schema.key_column_usage k
+                 ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema
+               WHERE t.table_schema = c.table_schema AND t.table_name = c.table_name
+                 AND t.constraint_type = 'PRIMARY KEY' AND k.column_name = c.column_name
+             ) AS pk
+      FROM information_schema.columns c
+      WHERE c.table_schema = ${this.namespace} AND c.table_name = ${name}
+      ORDER BY c.ordinal_position`);
+    if (rows.length === 0) return null;
+    return rows.map((r) => {
+      const dtype = pgColumnType(String(r['type']));
+      return {
+        name: r['name'] as string,
+        dtype,
+        length: dtype === 'string' && r['length'] !== null ? Number(r['length']) : null,
+        nullable: r['nullable'] === true,
+        primaryKey: r['pk'] === true,
+      };
+    });
   }
 
   protected override tableRef(table: SqlTable): SQL {

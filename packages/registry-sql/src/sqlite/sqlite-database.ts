@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { getField, primaryKeyColumns } from '@butler-ts/ddl';
+import type { ColumnType } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
   IntegrityError,
@@ -15,6 +16,7 @@ import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
+  ColumnDescription,
   SqlDialectCodec,
   SqlExecutor,
   SqlTable,
@@ -528,6 +530,28 @@ export class SqliteDatabase extends SqlDatabase {
     return rows.length === 0 ? null : rows.map((r) => r['name'] as string);
   }
 
+  protected override async describeColumns(
+    x: SqlExecutor,
+    name: string,
+  ): Promise<ColumnDescription[] | null> {
+    const rows = await x.all(
+      sql.raw(`SELECT name, type, "notnull", pk FROM pragma_table_info(${quoteLiteral(name)})`),
+    );
+    if (rows.length === 0) return null;
+    return rows.map((r) => {
+      const type = String(r['type']).toUpperCase();
+      const sized = /^(?:VAR)?CHAR\((\d+)\)$/.exec(type);
+      const dtype = sqliteColumnType(type);
+      return {
+        name: r['name'] as string,
+        dtype,
+        length: dtype === 'string' && sized !== null ? Number(sized[1]) : null,
+        nullable: Number(r['notnull']) === 0,
+        primaryKey: Number(r['pk']) > 0,
+      };
+    });
+  }
+
   protected override tableRef(table: SqlTable): SQL {
     return sql`${sql.identifier(table.name)}`;
   }
@@ -555,6 +579,20 @@ export class SqliteDatabase extends SqlDatabase {
 function insertText(table: string, columns: readonly string[], suffix: string): string {
   if (columns.length === 0) return `INSERT INTO ${quote(table)} DEFAULT VALUES${suffix}`;
   return `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${suffix}`;
+}
+
+// SQL type → column type, the inverse of sqliteType() where it is unambiguous.
+function sqliteColumnType(type: string): ColumnType {
+  if (type === 'CHAR(32)') return 'uuid';
+  if (type.startsWith('VARCHAR') || type.startsWith('CHAR')) return 'string';
+  if (type === 'SMALLINT') return 'smallint';
+  if (type === 'BIGINT') return 'bigint';
+  if (type.includes('INT')) return 'integer';
+  if (type === 'BOOLEAN') return 'boolean';
+  if (type === 'BLOB' || type === '') return 'binary';
+  if (type === 'FLOAT' || type === 'REAL' || type.startsWith('DOUBLE')) return 'float';
+  if (type === 'DATETIME' || type === 'TIMESTAMP') return 'timestamp';
+  return 'text';
 }
 
 function quoteLiteral(text: string): string {
