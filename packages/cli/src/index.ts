@@ -1,0 +1,16 @@
+export { EXIT_CODES, buildProgram, main } from './program.ts';
+export type { CliIo } from './program.ts';
+export {
+  CliError,
+  DatabaseConnectionError,
+  IncompatibleRegistryError,
+  NotARegistryError,
+  OutputClosedError,
+  PaginationError,
+  RegistryUriError,
+  UnknownOpaqueTableError,
+  WhereClauseError,
+} from './errors.ts';
+export type { DumpFormat } from './formats.ts';
+export type { InfoFormat, InfoReport } from './info.ts';
+export type { ManagerStatus, OpaqueTableInfo, RegistryStatus, Verdict } from './registry-status.ts';

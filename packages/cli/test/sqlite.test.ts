@@ -1,0 +1,4 @@
+import { describeCommands } from './command-suite.ts';
+import { sqliteEngine } from './engines.ts';
+
+describeCommands('SQLite', sqliteEngine);
