@@ -11,6 +11,8 @@ export {
   UnknownOpaqueTableError,
   WhereClauseError,
 } from './errors.ts';
+export { DUMP_FORMATS } from './formats.ts';
 export type { DumpFormat } from './formats.ts';
+export { INFO_FORMATS } from './info.ts';
 export type { InfoFormat, InfoReport } from './info.ts';
 export type { ManagerStatus, OpaqueTableInfo, RegistryStatus, Verdict } from './registry-status.ts';

@@ -12,7 +12,17 @@ import type { VersionedExtensionClass } from '@butler-ts/versioning';
 import { NotARegistryError } from './errors.ts';
 
 /** Whether this build may use a manager's stored schema, and why not. */
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type Verdict =
+  | {
+      /** This build can use the registry. */
+      readonly ok: true;
+    }
+  | {
+      /** This build cannot use the registry. */
+      readonly ok: false;
+      /** Why not: the compatibility error's message. */
+      readonly reason: string;
+    };
 
 /** One manager of a registry: what is stored and what this build makes of it. */
 export interface ManagerStatus {
@@ -46,7 +56,9 @@ export interface RegistryStatus {
 
 /** One opaque table listed in `opaque_meta`, with its row count (`null` when the table is missing). */
 export interface OpaqueTableInfo {
+  /** The table name recorded in `opaque_meta`. */
   readonly name: string;
+  /** Its row count, or `null` when the table is recorded but missing from the database. */
   readonly rows: number | null;
 }
 
