@@ -12,8 +12,11 @@ export type DatasetId = string;
  * data ID; `DATAID_TYPE_RUN` the same plus the run.
  */
 export const DatasetIdGenEnum = Object.freeze({
+  /** A new random, time-ordered UUIDv7 every time: the default. */
   UNIQUE: 'UNIQUE',
+  /** A UUIDv5 of the dataset type name and data ID: the same in every run. */
   DATAID_TYPE: 'DATAID_TYPE',
+  /** A UUIDv5 of the dataset type name, data ID and run: reproducible within one run. */
   DATAID_TYPE_RUN: 'DATAID_TYPE_RUN',
 } as const);
 

@@ -28,10 +28,15 @@ export interface DimensionUniverseConfig {
 
 /** One dimension of a universe, as resolved from its {@link DimensionDefinition}. */
 export interface Dimension {
+  /** The dimension's name: lowercase letters, digits and `_`, starting with a letter. */
   readonly name: string;
+  /** The type of its key values in data IDs. */
   readonly keyType: DimensionKeyType;
+  /** Dimensions that are part of this one's key, as declared; empty when none. */
   readonly requires: readonly string[];
+  /** Dimensions whose values this one determines, as declared; empty when none. */
   readonly implies: readonly string[];
+  /** Whether it is a governor dimension (its name may not name a dataset type). */
   readonly governor: boolean;
 }
 

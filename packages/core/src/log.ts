@@ -3,8 +3,11 @@
  * dropped (a warning), a converter that throws (an error), a lookup-key fallback (debug).
  */
 export interface Logger {
+  /** Diagnostic detail that needs no action; {@link consoleLogger} drops it. */
   debug(message: string): void;
+  /** Something was skipped but work goes on, e.g. a converter that cannot be resolved. */
   warn(message: string): void;
+  /** Something failed and the error is about to be thrown, e.g. a converter that threw. */
   error(message: string): void;
 }
 

@@ -23,8 +23,11 @@ export interface LookupKeyOptions {
 
 /** Options of {@link LookupKey.clone}. */
 export interface LookupKeyCloneOptions {
+  /** A new name (as in {@link LookupKeyOptions.name}); not together with `dimensions`. */
   readonly name?: string | null;
+  /** New dimensions to match; not together with `name`. */
   readonly dimensions?: DimensionGroup | null;
+  /** A new data-ID restriction; default the key's own, `null` drops it. */
   readonly dataId?: LookupDataId | null;
 }
 

@@ -60,6 +60,8 @@ function capitalize(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+// Member comments name errors and helpers in code spans rather than {@link}: delegates in other
+// modules and packages inherit these comments, and their typedoc cannot resolve such links.
 /**
  * Knows how to take a storage class's values apart and put them together again: read a
  * component, apply read parameters, attach provenance, assemble and disassemble composites.
@@ -83,7 +85,7 @@ export class StorageClassDelegate {
   /** The storage class this delegate works for. */
   readonly storageClass: StorageClass;
 
-  /** @throws {@link TypeMismatchError} if `storageClass` is missing. */
+  /** @throws `TypeMismatchError` if `storageClass` is missing. */
   constructor(storageClass: StorageClass) {
     if (storageClass === null || storageClass === undefined) {
       throw new TypeMismatchError('A StorageClassDelegate needs a storage class', {
@@ -108,7 +110,7 @@ export class StorageClassDelegate {
    * name (built-in members of objects and arrays do not count), then a `get_<name>()` method,
    * then `get<Name>()`.
    *
-   * @throws {@link MissingAttributeError} if none of these exists.
+   * @throws `MissingAttributeError` if none of these exists.
    */
   getComponent(composite: unknown, componentName: string): unknown {
     if (composite instanceof Map) {
@@ -138,7 +140,7 @@ export class StorageClassDelegate {
    * Applies read parameters to a value and returns the (possibly new) result. The base
    * accepts none, so that parameters are never silently ignored.
    *
-   * @throws {@link InvalidValueError} if any parameter is given.
+   * @throws `InvalidValueError` if any parameter is given.
    */
   handleParameters(value: unknown, parameters?: ReadParameters | null): unknown {
     if (parameters !== null && parameters !== undefined && Object.keys(parameters).length > 0) {
@@ -160,9 +162,9 @@ export class StorageClassDelegate {
    * throws or yields nothing, an empty instance with each non-null component set through its
    * property, a `set_<name>()` method or a `set<Name>()` method.
    *
-   * @throws {@link InvalidValueError} for names that are not components of the storage class,
+   * @throws `InvalidValueError` for names that are not components of the storage class,
    *   or components that could not be set.
-   * @throws {@link TypeMismatchError} if the type has no `create`.
+   * @throws `TypeMismatchError` if the type has no `create`.
    */
   assemble(components: Readonly<Record<string, unknown>>, pytype?: TypeDescriptor): unknown {
     const known = this.storageClass.components;
@@ -208,9 +210,9 @@ export class StorageClassDelegate {
    *
    * @param override read the components from this object instead of `composite` (which is
    *   still type-checked).
-   * @throws {@link TypeMismatchError} if the storage class is not a composite or `composite`
-   *   is not an instance of its type ({@link StorageClass.validateInstance}).
-   * @throws {@link InvalidValueError} if `subset` names non-components or a component
+   * @throws `TypeMismatchError` if the storage class is not a composite or `composite`
+   *   is not an instance of its type (`StorageClass.validateInstance()`).
+   * @throws `InvalidValueError` if `subset` names non-components or a component
    *   cannot be found.
    */
   disassemble(
@@ -277,7 +279,7 @@ export class StorageClassDelegate {
   /**
    * Chooses, from the components on offer, the one from which a derived component is computed.
    *
-   * @throws {@link NotImplementedError} in the base class, which supports no derived components.
+   * @throws `NotImplementedError` in the base class, which supports no derived components.
    */
   static selectResponsibleComponent(
     _derivedComponent: string,
@@ -287,9 +289,9 @@ export class StorageClassDelegate {
   }
 
   /**
-   * A deep copy of `value` (see {@link deepCopy}).
+   * A deep copy of `value` (see `deepCopy()`).
    *
-   * @throws {@link NotImplementedError} if the value cannot be deep-copied.
+   * @throws `NotImplementedError` if the value cannot be deep-copied.
    */
   copy(value: unknown): unknown {
     try {

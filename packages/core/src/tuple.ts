@@ -5,7 +5,12 @@ const TUPLE: unique symbol = Symbol.for('@butler-ts/core:tuple');
  * a non-enumerable brand, so that storage classes can tell it from a `list` (a plain array).
  * It compares element-wise with arrays in test matchers and serialises as a JSON array.
  */
-export type Tuple<T = unknown> = readonly T[] & { readonly [TUPLE]: true };
+export type Tuple<T = unknown> = readonly T[] & {
+  /**
+   * The non-enumerable brand {@link isTuple} reads; only {@link tuple} and {@link toTuple} set it.
+   */
+  readonly [TUPLE]: true;
+};
 
 /**
  * Makes a {@link Tuple} of the given items.

@@ -152,31 +152,41 @@ const intType = defineType(
  * | `str` / `bool` / `bytes` | `string` / `boolean` / `Uint8Array` |
  */
 export const BUILTIN_TYPES = Object.freeze({
+  /** Any value, `null` and `undefined` included: every type is its subtype. */
   object: objectType,
+  /** A plain object; `create` copies the given fields into a new one. */
   dict: defineType('dict', isPlainObject, {
     create: (fields) => ({ ...fields }),
   }),
+  /** An array that is not a {@link Tuple}; `create` makes an empty one and takes no fields. */
   list: defineType('list', (v: unknown): v is unknown[] => Array.isArray(v) && !isTuple(v), {
     create: (fields) => {
       noFields('list', fields);
       return [];
     },
   }),
+  /** A {@link Tuple}; `create` makes an empty one and takes no fields. */
   tuple: defineType('tuple', isTuple, {
     create: (fields) => {
       noFields('tuple', fields);
       return toTuple([]);
     },
   }),
+  /** A `Set`; `create` makes an empty one and takes no fields. */
   set: defineType('set', (v: unknown): v is Set<unknown> => v instanceof Set, {
     create: (fields) => {
       noFields('set', fields);
       return new Set();
     },
   }),
+  /** An integral `number` or a `bigint`. */
   int: intType,
+  /** Any `number`, integral ones included (JavaScript cannot tell `5.0` from `5`). */
   float: defineType('float', (v: unknown): v is number => typeof v === 'number'),
+  /** A `string`. */
   str: defineType('str', (v: unknown): v is string => typeof v === 'string'),
+  /** A `boolean`. */
   bool: defineType('bool', (v: unknown): v is boolean => typeof v === 'boolean'),
+  /** A `Uint8Array` (a Node `Buffer` included). */
   bytes: defineType('bytes', (v: unknown): v is Uint8Array => v instanceof Uint8Array),
 });

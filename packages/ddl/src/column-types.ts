@@ -40,17 +40,35 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** The TypeScript value of each column type, as rows carry it. */
 export interface ColumnValueTypes {
+  /** At most the column's `length` characters (code points), when it has one. */
   string: string;
+  /** Unbounded text. */
   text: string;
+  /** An integer in [-2^15, 2^15 - 1]. */
   smallint: number;
+  /** An integer in [-2^31, 2^31 - 1]. */
   integer: number;
+  /**
+   * A safe integer (within ±(2^53 - 1)), read back as a `number`; a `bigint` in that range is
+   * accepted on write. Larger values are refused rather than rounded.
+   */
   bigint: number;
+  /** A double; NaN is refused because not every engine stores it faithfully. */
   float: number;
+  /** Stored as 0/1 by SQLite, read back as `true`/`false`. */
   boolean: boolean;
+  /** Raw bytes, stored as BLOB (SQLite) or BYTEA (PostgreSQL). */
   binary: Uint8Array;
+  /** Raw bytes, stored as base64 text (see {@link encodeBase64}). */
   base64Bytes: Uint8Array;
+  /**
+   * A UUID in canonical form (lowercase, hyphenated); any form {@link parseUuid} accepts is
+   * normalised on write.
+   */
   uuid: string;
+  /** A valid `Date` (not `Invalid Date`), stored as its UTC time without a zone. */
   timestamp: Date;
+  /** A TAI time, stored as integer nanoseconds clamped to [`TaiTime.EPOCH`, `TaiTime.MAX`]. */
   timeNsecTai: TaiTime;
 }
 
@@ -67,8 +85,11 @@ export const INTEGER_TYPES: ReadonlySet<ColumnType> = new Set(['smallint', 'inte
 
 /** The column facts a value check needs. */
 export interface ValueCheckField {
+  /** The column name, used in error messages. */
   readonly name: string;
+  /** The column type the value must have. */
   readonly dtype: ColumnType;
+  /** The maximum length of a `string` column in characters; `null` for no limit. */
   readonly length: number | null;
 }
 

@@ -23,7 +23,9 @@ export class InvalidIdentifierError extends SchemaValidationError {
 export class UnknownColumnError extends ButlerError {
   static override readonly brand: symbol = Symbol.for('@butler-ts/ddl:UnknownColumnError');
   override readonly name = 'UnknownColumnError';
+  /** The table the row was checked against. */
   readonly table: string;
+  /** The key of the row that is not a column of `table`. */
   readonly column: string;
 
   constructor(table: string, column: string, known: readonly string[]) {
@@ -41,7 +43,9 @@ export class UnknownColumnError extends ButlerError {
 export class ColumnValueError extends ButlerError {
   static override readonly brand: symbol = Symbol.for('@butler-ts/ddl:ColumnValueError');
   override readonly name = 'ColumnValueError';
+  /** The table the row was checked against. */
   readonly table: string;
+  /** The column whose value was rejected; `'*'` when the row itself is not an object. */
   readonly column: string;
   /** The rejected value. */
   readonly value: unknown;

@@ -28,8 +28,15 @@ export interface FieldSpecInit<N extends string = string, T extends ColumnType =
   readonly doc?: string | null;
 }
 
-// The literal value of flag K in init I: absent or undefined gives the default.
-type Flag<I, K extends string, Default extends boolean> = I extends { readonly [P in K]?: infer X }
+/**
+ * The literal value of flag `K` in init `I`: absent or `undefined` gives `Default`, a
+ * non-literal `boolean` stays `boolean`. Type-level machinery of {@link FieldSpecOf}.
+ *
+ * @internal
+ */
+export type Flag<I, K extends string, Default extends boolean> = I extends {
+  readonly [P in K]?: infer X;
+}
   ? [X] extends [true]
     ? true
     : [X] extends [false]
@@ -39,7 +46,13 @@ type Flag<I, K extends string, Default extends boolean> = I extends { readonly [
         : boolean
   : Default;
 
-type DefaultOf<I> = I extends { readonly default?: infer X }
+/**
+ * The literal server default of init `I`, or `null` when it has none. Type-level machinery of
+ * {@link FieldSpecOf}.
+ *
+ * @internal
+ */
+export type DefaultOf<I> = I extends { readonly default?: infer X }
   ? [X] extends [ServerDefault]
     ? X
     : [X] extends [null | undefined]
@@ -49,9 +62,13 @@ type DefaultOf<I> = I extends { readonly default?: infer X }
 
 /** The normalised spec that {@link fieldSpec} makes from `I`, with its literal types kept. */
 export interface FieldSpecOf<I extends FieldSpecInit> extends FieldSpec<I['name'], I['dtype']> {
+  /** `I.primaryKey` as a literal; `false` when absent. */
   readonly primaryKey: Flag<I, 'primaryKey', false>;
+  /** `I.autoincrement` as a literal; `false` when absent. */
   readonly autoincrement: Flag<I, 'autoincrement', false>;
+  /** `false` for a primary key, else `I.nullable` as a literal; `true` when absent. */
   readonly nullable: Flag<I, 'primaryKey', false> extends true ? false : Flag<I, 'nullable', true>;
+  /** `I.default` as a literal; `null` when absent. */
   readonly default: DefaultOf<I>;
 }
 
@@ -62,14 +79,29 @@ export interface FieldSpecOf<I extends FieldSpecInit> extends FieldSpec<I['name'
  * daf_butler.
  */
 export interface FieldSpec<N extends string = string, T extends ColumnType = ColumnType> {
+  /** Column name, a validated identifier; it alone identifies the field. */
   readonly name: N;
+  /** Logical column type; see {@link COLUMN_TYPES} for its SQL on each engine. */
   readonly dtype: T;
+  /**
+   * Maximum length in characters of a `string` column; `null` for no limit (always for other
+   * types).
+   */
   readonly length: number | null;
+  /**
+   * Natural size in bytes of a `binary` or `base64Bytes` column, for documentation; `null` when not
+   * given.
+   */
   readonly nbytes: number | null;
+  /** Whether the column is part of the primary key. */
   readonly primaryKey: boolean;
+  /** Whether the database fills the value when an insert omits it (integer primary keys only). */
   readonly autoincrement: boolean;
+  /** Whether NULL is allowed; always false for a primary key. */
   readonly nullable: boolean;
+  /** SQL server default written into the DDL verbatim; `null` for none. */
   readonly default: ServerDefault | null;
+  /** Column comment; `null` for none. */
   readonly doc: string | null;
 }
 

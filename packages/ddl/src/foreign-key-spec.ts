@@ -13,6 +13,7 @@ export interface ForeignKeySpecInit {
   readonly source: readonly string[];
   /** Referenced columns in `table`, in the same order. */
   readonly target: readonly string[];
+  /** What deleting a referenced row does; default `null`, which makes the database refuse it. */
   readonly onDelete?: OnDelete;
   /** Index the source columns unless the primary key, a unique constraint or an index covers them. Default true. */
   readonly addIndex?: boolean;
@@ -20,10 +21,18 @@ export interface ForeignKeySpecInit {
 
 /** A frozen, validated foreign key. */
 export interface ForeignKeySpec {
+  /** The referenced table. */
   readonly table: string;
+  /** Columns in this table, in order (at least one). */
   readonly source: readonly string[];
+  /** Referenced columns in `table`, matched to `source` by position. */
   readonly target: readonly string[];
+  /** What deleting a referenced row does; `null` makes the database refuse the delete. */
   readonly onDelete: OnDelete;
+  /**
+   * Whether the DDL indexes the source columns, unless the primary key, a unique constraint or
+   * an index already covers them.
+   */
   readonly addIndex: boolean;
 }
 

@@ -6,7 +6,9 @@ export type IndexOptions = Readonly<Record<string, string | number | boolean>>;
 
 /** A non-unique index over ordered columns. */
 export interface IndexSpec {
+  /** The indexed columns, in index order; at least one, none repeated. */
   readonly columns: readonly string[];
+  /** Backend-specific options; part of index equality. Empty when none were given. */
   readonly kwargs: IndexOptions;
 }
 

@@ -20,7 +20,14 @@ export {
   UnknownColumnError,
 } from './errors.ts';
 export { fieldSpec, fieldSpecsEqual, isStringType } from './field-spec.ts';
-export type { FieldSpec, FieldSpecInit, FieldSpecOf, ServerDefault } from './field-spec.ts';
+export type {
+  DefaultOf,
+  FieldSpec,
+  FieldSpecInit,
+  FieldSpecOf,
+  Flag,
+  ServerDefault,
+} from './field-spec.ts';
 export { foreignKeySpec, foreignKeySpecsEqual } from './foreign-key-spec.ts';
 export type { ForeignKeySpec, ForeignKeySpecInit, OnDelete } from './foreign-key-spec.ts';
 export { MAX_IDENTIFIER_LENGTH, validateIdentifier } from './identifier.ts';
@@ -28,7 +35,18 @@ export { indexSpec, indexSpecsEqual } from './index-spec.ts';
 export type { IndexOptions, IndexSpec } from './index-spec.ts';
 export { NameShrinker } from './name-shrinker.ts';
 export { rowChecker } from './row.ts';
-export type { HasFields, InsertRowOf, RowCheckMode, RowChecker, RowOf } from './row.ts';
+export type {
+  FieldOf,
+  Filled,
+  HasFields,
+  InsertRowOf,
+  NotNull,
+  RowCheckMode,
+  RowChecker,
+  RowOf,
+  Simplify,
+  ValueOf,
+} from './row.ts';
 export {
   getField,
   primaryKeyColumns,

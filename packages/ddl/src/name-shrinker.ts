@@ -15,7 +15,12 @@ import { SchemaValidationError } from './errors.ts';
  * ```
  */
 export class NameShrinker {
+  /**
+   * The engine's identifier limit, in characters: no name {@link NameShrinker.shrink} returns is
+   * longer.
+   */
   readonly maxLength: number;
+  /** Digest size in bytes (default 4); a shortened name ends in `2 * hashSize` hex digits. */
   readonly hashSize: number;
   readonly #toShort = new Map<string, string>();
   readonly #toLong = new Map<string, string>();

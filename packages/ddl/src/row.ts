@@ -6,24 +6,60 @@ import type { TableSpec } from './table-spec.ts';
 
 /** Anything with fields: a {@link TableSpec}, or a table spec's plain init declared `as const`. */
 export interface HasFields {
+  /** The columns, in order; their literal names and types drive {@link RowOf}. */
   readonly fields: readonly FieldSpecInit[];
 }
 
-type FieldOf<S extends HasFields> = S['fields'][number];
-type NotNull<F> = F extends { readonly primaryKey: true }
+/**
+ * The union of the field (init or spec) types of `S`, one member per column. Type-level
+ * machinery of {@link RowOf} and {@link InsertRowOf}.
+ *
+ * @internal
+ */
+export type FieldOf<S extends HasFields> = S['fields'][number];
+
+/**
+ * `true` when field `F` is NOT NULL (a primary key or `nullable: false`), else `false`: such a
+ * column is required in {@link RowOf}. Type-level machinery of {@link RowOf}.
+ *
+ * @internal
+ */
+export type NotNull<F> = F extends { readonly primaryKey: true }
   ? true
   : F extends { readonly nullable: false }
     ? true
     : false;
-type Filled<F> = F extends { readonly autoincrement: true }
+
+/**
+ * `true` when the database fills field `F` if an insert omits it (autoincrement, or a server
+ * default), else `false`: such a column is optional in {@link InsertRowOf}. Type-level
+ * machinery of {@link InsertRowOf}.
+ *
+ * @internal
+ */
+export type Filled<F> = F extends { readonly autoincrement: true }
   ? true
   : F extends { readonly default: string | number | boolean }
     ? true
     : false;
-type ValueOf<F> = F extends { readonly dtype: infer T extends ColumnType }
+
+/**
+ * The TypeScript value of field `F`, from its `dtype` (see {@link ColumnValueTypes}).
+ * Type-level machinery of {@link RowOf} and {@link InsertRowOf}.
+ *
+ * @internal
+ */
+export type ValueOf<F> = F extends { readonly dtype: infer T extends ColumnType }
   ? ColumnValueTypes[T]
   : never;
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * Flattens an intersection of object types into one object type, so editors show rows as
+ * plain objects. Type-level machinery of {@link RowOf} and {@link InsertRowOf}.
+ *
+ * @internal
+ */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /**
  * The row a table spec implies: NOT NULL columns (primary keys, `nullable: false`) are

@@ -18,6 +18,7 @@ export interface TableSpecInit<F extends readonly FieldSpecInit[] = readonly Fie
   readonly unique?: readonly ColumnTuple[];
   /** Indexes, as specs or plain column lists. */
   readonly indexes?: readonly (IndexSpec | ColumnTuple)[];
+  /** Foreign keys from this table; their source columns must be fields. Kept in order. */
   readonly foreignKeys?: readonly ForeignKeySpecInit[];
   /**
    * Exclusion constraints (PostgreSQL only). Timespan columns are not yet in scope, so
@@ -40,12 +41,21 @@ export type FieldSpecsOf<F extends readonly FieldSpecInit[]> = {
  * `RowOf<typeof spec>` gives its rows.
  */
 export interface TableSpec<F extends readonly FieldSpec[] = readonly FieldSpec[]> {
+  /** The columns, in order; names are unique and at most one is autoincrement. */
   readonly fields: F;
+  /** Unique constraints other than the primary key, duplicates removed. */
   readonly unique: readonly ColumnTuple[];
+  /** Non-unique indexes, plain column lists turned into specs, duplicates removed. */
   readonly indexes: readonly IndexSpec[];
+  /** Foreign keys, in declaration order (duplicates kept). */
   readonly foreignKeys: readonly ForeignKeySpec[];
+  /**
+   * Exclusion constraints (PostgreSQL only); every DDL emitter currently refuses a non-empty list.
+   */
   readonly exclusion: readonly ColumnTuple[];
+  /** When false, SQLite never reuses autoincrement ids (`AUTOINCREMENT`); default true. */
   readonly recycleIds: boolean;
+  /** Table comment; `null` for none. */
   readonly doc: string | null;
 }
 

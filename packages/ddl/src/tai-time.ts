@@ -93,6 +93,7 @@ export class TaiTime {
     return (diff < 0n ? -diff : diff) < precisionNsec;
   }
 
+  /** `YYYY-MM-DDTHH:MM:SS.fffffffff TAI`: {@link TaiTime.toIso} with the scale named. */
   toString(): string {
     return `${this.toIso()} TAI`;
   }

@@ -1,4 +1,5 @@
 const HEX32 = /^[0-9a-f]{32}$/;
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_UUID = (1n << 128n) - 1n;
 
 function fromHex32(hex: string): string {
@@ -11,9 +12,13 @@ function fromHex32(hex: string): string {
  *
  * Accepted: a string with or without hyphens, braces or a `urn:uuid:` prefix; 16 bytes; a
  * non-negative integer (`bigint`, or a safe-integer `number`) below 2^128.
+ *
+ * @example
+ * ```ts
+ * parseUuid('{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}'); // '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
+ * parseUuid('not a uuid'); // undefined
+ * ```
  */
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function parseUuid(value: unknown): string | undefined {
   if (typeof value === 'string') {
     // Fast path: already canonical (what randomUUID() and every read return).

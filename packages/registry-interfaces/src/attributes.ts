@@ -34,6 +34,11 @@ export abstract class ButlerAttributeManager extends VersionedExtension {
 
 /** The static side of an attributes manager class. */
 export interface ButlerAttributeManagerClass extends VersionedExtensionClass<ButlerAttributeManager> {
+  /**
+   * Declares the manager's static table in `context` (call it inside
+   * `Database.declareStaticTables`) and returns the manager. `registrySchemaVersion` is the
+   * stored version; `null` or absent while creating a registry.
+   */
   initialize(
     db: Database,
     context: StaticTablesContext,

@@ -11,6 +11,7 @@ export type DatasetId = string;
 
 /** Anything that carries a dataset id: a `DatasetRef`, or a {@link FakeDatasetRef}. */
 export interface DatasetIdRef {
+  /** The dataset's UUID, in canonical form. */
   readonly id: DatasetId;
 }
 
@@ -19,6 +20,7 @@ export interface DatasetIdRef {
  * any object with an equal `id`.
  */
 export class FakeDatasetRef implements DatasetIdRef {
+  /** The dataset's UUID, as given (not checked or normalised). */
   readonly id: DatasetId;
 
   constructor(id: DatasetId) {
@@ -41,6 +43,7 @@ export class FakeDatasetRef implements DatasetIdRef {
     throw new InvalidArgumentError(`A FakeDatasetRef (${this.id}) has no dataset type`);
   }
 
+  /** `dataset_id=<id>`. */
   toString(): string {
     return `dataset_id=${this.id}`;
   }
@@ -48,6 +51,7 @@ export class FakeDatasetRef implements DatasetIdRef {
 
 /** Turns a stored record row back into a typed record (Python's `StoredDatastoreItemInfo`). */
 export interface StoredItemInfoClass<Info = unknown> {
+  /** The typed record of one row of the datastore's records table, as the database returns it. */
   fromRecord(row: Row): Info;
 }
 
@@ -111,6 +115,12 @@ export abstract class DatastoreRegistryBridge {
 
 /** Adds the `dataset_id` column (and, where a dataset table exists, its foreign key) to a spec. */
 export interface DatasetForeignKeys {
+  /**
+   * A new spec with a `<name>_id` uuid column added (`name` defaults to `dataset`), part of
+   * the primary key with `primaryKey`. Implementations backed by a dataset table also add a
+   * foreign key to it, with `onDelete` (default `null`: deletes are refused), unless
+   * `constraint` is `false`; others ignore both options.
+   */
   addDatasetForeignKey(
     spec: TableSpec,
     options?: {
@@ -154,6 +164,12 @@ export abstract class DatastoreRegistryBridgeManager<
 export interface DatastoreRegistryBridgeManagerClass<
   Universe = unknown,
 > extends VersionedExtensionClass<DatastoreRegistryBridgeManager<Universe>> {
+  /**
+   * Declares the manager's static tables in `context` (call it inside
+   * `Database.declareStaticTables`) and returns the manager. `datasets` adds the dataset id
+   * columns to those tables; `registrySchemaVersion` is the stored version, `null` or absent
+   * while creating a registry.
+   */
   initialize(
     db: Database,
     context: StaticTablesContext,

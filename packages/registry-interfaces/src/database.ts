@@ -55,11 +55,30 @@ export interface SyncOptions {
 
 /** The options of {@link Database.fetch}. */
 export interface FetchOptions {
+  /** The rows to return (see {@link whereOf}); default every row. */
   readonly where?: Where;
-  readonly orderBy?: readonly (string | { readonly column: string; readonly desc?: boolean })[];
+  /**
+   * Sort terms, most significant first: a column name (ascending) or a column with a
+   * direction. Default: no ORDER BY, so the order is the engine's.
+   */
+  readonly orderBy?: readonly (
+    | string
+    | {
+        /** The column to sort by. */
+        readonly column: string;
+        /** Sort descending; default false. */
+        readonly desc?: boolean;
+      }
+  )[];
+  /**
+   * The most rows to return, a non-negative integer (implementations reject others with
+   * `InvalidArgumentError`); default no limit.
+   */
   readonly limit?: number;
 }
 
+// Member comments name errors and types in code spans rather than {@link}: the SQL databases
+// in other packages inherit these comments, and their typedoc cannot resolve links into this one.
 /**
  * One schema (namespace) of one SQL engine, with every write forced through a small set of
  * named operations: the abstract base of butler-ts's SQLite and PostgreSQL databases.
@@ -95,11 +114,11 @@ export abstract class Database {
 
   /**
    * Declares the registry's static tables. With `create`, fails with
-   * {@link SchemaAlreadyDefinedError} when the namespace holds any table, else creates the
+   * `SchemaAlreadyDefinedError` when the namespace holds any table, else creates the
    * namespace (if needed), the tables and runs the initializers; without it, assumes the
    * tables exist. Table definitions known before are forgotten.
    *
-   * @throws {@link ReadOnlyDatabaseError} for `create` on a read-only database.
+   * @throws `ReadOnlyDatabaseError` for `create` on a read-only database.
    */
   abstract declareStaticTables(
     options: { readonly create: boolean },
@@ -110,7 +129,7 @@ export abstract class Database {
    * The existing table `name`, or `null`. Its column names must be those of `spec` (order,
    * types and keys are not compared).
    *
-   * @throws {@link DatabaseConflictError} when the column names differ.
+   * @throws `DatabaseConflictError` when the column names differ.
    */
   abstract getExistingTable<S extends TableSpec>(
     name: string,
@@ -121,8 +140,8 @@ export abstract class Database {
    * The table `name`, created from `spec` if missing (a concurrent creation by another
    * client is tolerated). Returns the same handle on every call.
    *
-   * @throws {@link DatabaseLogicError} inside a transaction; {@link ReadOnlyDatabaseError}
-   *   when the table is missing on a read-only database; {@link DatabaseConflictError} when
+   * @throws `DatabaseLogicError` inside a transaction; `ReadOnlyDatabaseError`
+   *   when the table is missing on a read-only database; `DatabaseConflictError` when
    *   it exists with other columns.
    */
   abstract ensureTableExists<S extends TableSpec>(name: string, spec: S): Promise<TableHandle<S>>;
@@ -136,7 +155,7 @@ export abstract class Database {
    * use it to read tables they did not declare. Types a column stores in another type's
    * form (base64 bytes as text, TAI nanoseconds as bigint) come back as that form.
    *
-   * @throws {@link NotSupportedError} unless the implementation overrides it.
+   * @throws `NotSupportedError` unless the implementation overrides it.
    */
   inspectTable(name: string): Promise<TableSpec | null> {
     return Promise.reject(
@@ -147,7 +166,7 @@ export abstract class Database {
   /**
    * Runs `body` in a transaction: committed when it resolves, rolled back when it throws
    * (the error is rethrown). Nested calls join the outer transaction, or open a savepoint
-   * with `savepoint: true` (see {@link TransactionOptions}).
+   * with `savepoint: true` (see `TransactionOptions`).
    */
   abstract transaction<T>(body: () => Promise<T>, options?: TransactionOptions): Promise<T>;
 
@@ -157,15 +176,21 @@ export abstract class Database {
   /**
    * Inserts rows in one statement.
    *
-   * @returns with `returnIds`, the first primary-key column of each row in input order;
-   *   otherwise `null`.
-   * @throws {@link IntegrityError} for duplicates or broken foreign keys; nothing is written.
+   * @returns `null`; pass `returnIds: true` to get the primary keys instead.
+   * @throws `IntegrityError` for duplicates or broken foreign keys; nothing is written.
    */
   abstract insert<S extends TableSpec>(
     table: TableHandle<S>,
     rows: readonly InsertRowOf<S>[],
     options?: { readonly returnIds?: false },
   ): Promise<null>;
+  /**
+   * Inserts rows in one statement and returns the first primary-key column of each row, in
+   * input order (for autoincrement keys, the values the database chose).
+   *
+   * @throws `IntegrityError` for duplicates or broken foreign keys; nothing is written.
+   * @throws `InvalidArgumentError` when the table has no primary key.
+   */
   abstract insert<S extends TableSpec>(
     table: TableHandle<S>,
     rows: readonly InsertRowOf<S>[],
@@ -204,11 +229,11 @@ export abstract class Database {
 
   /**
    * Finds the row with `keys` or inserts it, comparing `compared` values (see
-   * {@link SyncOptions}).
+   * `SyncOptions`).
    *
    * @returns `[returned values or null, inserted | old values of updated columns]`.
-   * @throws {@link DatabaseConflictError} when `compared` differs and `update` is false;
-   *   {@link ReadOnlyDatabaseError} when a read-only database would need to write.
+   * @throws `DatabaseConflictError` when `compared` differs and `update` is false;
+   *   `ReadOnlyDatabaseError` when a read-only database would need to write.
    */
   abstract sync(table: TableHandle, options: SyncOptions): Promise<[Row | null, boolean | Row]>;
 
@@ -262,7 +287,7 @@ export abstract class Database {
    * Runs `body` with a temporary table made from `spec`, writeable even on a read-only
    * database, gone after the body.
    *
-   * @throws {@link ReadOnlyDatabaseError} when temporary tables are disabled.
+   * @throws `ReadOnlyDatabaseError` when temporary tables are disabled.
    */
   abstract temporaryTable<T>(
     spec: TableSpec,
@@ -270,7 +295,7 @@ export abstract class Database {
     name?: string,
   ): Promise<T>;
 
-  /** Whether {@link Database.temporaryTable} is allowed. */
+  /** Whether `temporaryTable()` is allowed. */
   abstract readonly supportsTemporaryTables: boolean;
 
   /** Whether `SelectQuery.distinctOn` works (PostgreSQL). */

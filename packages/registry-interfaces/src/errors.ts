@@ -53,6 +53,7 @@ export class MissingTableError extends DatabaseError {
     '@butler-ts/registry-interfaces:MissingTableError',
   );
   override readonly name: string = 'MissingTableError';
+  /** The name of the missing (or unknown) table. */
   readonly table: string;
 
   constructor(table: string, message: string, options?: ErrorOptions) {
@@ -75,7 +76,15 @@ export class IntegrityError extends DatabaseError {
     '@butler-ts/registry-interfaces:IntegrityError',
   );
   override readonly name: string = 'IntegrityError';
+  /**
+   * The table whose write was rejected (the SQL databases say `'(schema)'` while creating the
+   * static tables).
+   */
   readonly table: string;
+  /**
+   * The violated constraint, as far as the driver's error tells it; `'unknown'` when it does
+   * not say.
+   */
   readonly kind: IntegrityKind;
 
   constructor(table: string, kind: IntegrityKind, message: string, options?: ErrorOptions) {
@@ -136,6 +145,7 @@ export class ButlerAttributeExistsError extends ButlerError {
     '@butler-ts/registry-interfaces:ButlerAttributeExistsError',
   );
   override readonly name: string = 'ButlerAttributeExistsError';
+  /** The name of the attribute that already exists. */
   readonly attribute: string;
 
   constructor(attribute: string, options?: ErrorOptions) {
@@ -150,6 +160,7 @@ export class MissingManagerError extends ButlerError {
     '@butler-ts/registry-interfaces:MissingManagerError',
   );
   override readonly name: string = 'MissingManagerError';
+  /** The manager types (e.g. `opaque`) with no stored configuration. */
   readonly managers: readonly string[];
 
   constructor(managers: readonly string[]) {

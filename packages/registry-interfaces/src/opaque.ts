@@ -91,7 +91,7 @@ export abstract class OpaqueTableStorage<S extends TableSpec = TableSpec> {
     rows: readonly Partial<RowOf<S>>[],
   ): Promise<void>;
 
-  /** Yields the rows matching every constraint (see {@link OpaqueWhereValue}). */
+  /** Yields the rows matching every constraint (see `OpaqueWhereValue`). */
   fetch(where?: OpaqueWhere<S>): AsyncIterable<RowOf<S>> {
     return flatten(() => this.fetchBatches(where));
   }
@@ -121,7 +121,8 @@ export abstract class OpaqueTableStorageManager extends VersionedExtension {
   /**
    * The storage of a registered table (Python's `manager[name]`).
    *
-   * @throws {@link LookupError} `No logical table with name '<name>' found.`
+   * @throws `LookupError` when no table `name` was registered (message: `No logical table
+   *   with name '<name>' found.`).
    */
   getOrThrow(name: string): OpaqueTableStorage {
     const storage = this.get(name);

@@ -8,17 +8,90 @@ import type { TableHandle } from './table-handle.ts';
  * column's type (a UUID to 32 hex digits on SQLite, say).
  */
 export type Expr =
-  | { readonly kind: 'column'; readonly from: string | null; readonly column: string }
-  | { readonly kind: 'value'; readonly value: unknown }
-  | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'in'; readonly expr: Expr; readonly values: readonly unknown[] }
-  | { readonly kind: 'inSelect'; readonly expr: Expr; readonly select: SelectQuery }
-  | { readonly kind: 'isNull'; readonly expr: Expr; readonly negate: boolean }
-  | { readonly kind: 'startsWith'; readonly expr: Expr; readonly prefix: string }
-  | { readonly kind: 'and' | 'or'; readonly items: readonly Expr[] }
-  | { readonly kind: 'not'; readonly item: Expr }
-  | { readonly kind: 'literal'; readonly value: boolean }
-  | { readonly kind: 'aggregate'; readonly fn: AggregateFn; readonly expr: Expr | null };
+  | {
+      /** A column reference, made by {@link col}. */
+      readonly kind: 'column';
+      /**
+       * The alias of the relation; `null` for whichever relation has the column (it must be one).
+       */
+      readonly from: string | null;
+      /** The column name. */
+      readonly column: string;
+    }
+  | {
+      /** A bound value, made by {@link val}. */
+      readonly kind: 'value';
+      /** The value; converted as the column's type when compared with a column. */
+      readonly value: unknown;
+    }
+  | {
+      /** A comparison, made by {@link cmp} or {@link eq}. */
+      readonly kind: 'compare';
+      /** The operator. */
+      readonly op: CompareOp;
+      /** The left operand. */
+      readonly left: Expr;
+      /** The right operand. */
+      readonly right: Expr;
+    }
+  | {
+      /** Membership in a list of values, made by {@link inList}. */
+      readonly kind: 'in';
+      /** The tested expression. */
+      readonly expr: Expr;
+      /** The values, bound as parameters; an empty list is false. */
+      readonly values: readonly unknown[];
+    }
+  | {
+      /** Membership in a subquery's results, made by {@link inSelect}. */
+      readonly kind: 'inSelect';
+      /** The tested expression. */
+      readonly expr: Expr;
+      /** The subquery; it must have one output column. */
+      readonly select: SelectQuery;
+    }
+  | {
+      /** A NULL test, made by {@link isNull}, {@link isNotNull} or {@link eq} with `null`. */
+      readonly kind: 'isNull';
+      /** The tested expression. */
+      readonly expr: Expr;
+      /** `true` for IS NOT NULL. */
+      readonly negate: boolean;
+    }
+  | {
+      /** A case-sensitive prefix match, made by {@link startsWith}. */
+      readonly kind: 'startsWith';
+      /** The tested expression (a string column). */
+      readonly expr: Expr;
+      /** The prefix, matched literally (LIKE metacharacters are escaped). */
+      readonly prefix: string;
+    }
+  | {
+      /** A conjunction or disjunction, made by {@link and} or {@link or}. */
+      readonly kind: 'and' | 'or';
+      /** The operands; none is TRUE for `and`, FALSE for `or`. */
+      readonly items: readonly Expr[];
+    }
+  | {
+      /** A negation, made by {@link not}. */
+      readonly kind: 'not';
+      /** The negated expression. */
+      readonly item: Expr;
+    }
+  | {
+      /** TRUE or FALSE, made by {@link literal}. */
+      readonly kind: 'literal';
+      /** Which of the two. */
+      readonly value: boolean;
+    }
+  | {
+      /** An aggregate, made by {@link aggregate}. */
+      readonly kind: 'aggregate';
+      /** The aggregate function. */
+      readonly fn: AggregateFn;
+      /** Its argument; `null` only for `count`, which then counts rows. */
+      readonly expr: Expr | null;
+    };
 
 /** Comparison operators. */
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -34,13 +107,20 @@ export type Where = Expr | Readonly<Record<string, unknown>>;
 
 /** Inline rows usable in a `from` clause (Python `constantRows`). */
 export interface ConstantRows {
+  /** Tells constant rows from a table handle in {@link FromItem.source}. */
   readonly kind: 'constantRows';
+  /** The columns, typing the values as a table's fields would. */
   readonly fields: readonly FieldSpec[];
+  /**
+   * The rows: column → value, checked against `fields` when the query runs; a missing column
+   * is NULL. No rows gives an empty relation.
+   */
   readonly rows: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** One relation of a `from` clause, with the alias its columns are referred to by. */
 export interface FromItem {
+  /** A table of the database running the query, or inline rows from {@link constantRows}. */
   readonly source: TableHandle | ConstantRows;
   /** Defaults to the table's name; required for constant rows. */
   readonly alias?: string;
@@ -48,7 +128,9 @@ export interface FromItem {
 
 /** One ORDER BY term. */
 export interface OrderTerm {
+  /** The expression to sort by. */
   readonly expr: Expr;
+  /** Sort descending; default false (ascending). */
   readonly desc?: boolean;
 }
 
@@ -57,13 +139,22 @@ export interface OrderTerm {
  * output columns (default: every column of the single relation).
  */
 export interface SelectQuery {
+  /** The relations, cross-joined; at least one, with distinct aliases. */
   readonly from: readonly FromItem[];
+  /**
+   * Output label → expression; the labels are the keys of the returned rows. Required when
+   * `from` has several relations; default every column of the single one.
+   */
   readonly columns?: Readonly<Record<string, Expr>>;
+  /** The rows to keep; default every row. */
   readonly where?: Expr;
+  /** GROUP BY expressions; default no grouping. */
   readonly groupBy?: readonly Expr[];
   /** PostgreSQL only (see `Database.hasDistinctOn`). */
   readonly distinctOn?: readonly Expr[];
+  /** Sort terms, most significant first; default no ORDER BY (the engine's order). */
   readonly orderBy?: readonly OrderTerm[];
+  /** The most rows to return, a non-negative integer; default no limit. */
   readonly limit?: number;
 }
 

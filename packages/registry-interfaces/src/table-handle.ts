@@ -6,6 +6,8 @@ import type { TableSpec } from '@butler-ts/ddl';
  * with the database (or clones) that made it.
  */
 export interface TableHandle<S extends TableSpec = TableSpec> {
+  /** The table's name in its database's namespace. */
   readonly name: string;
+  /** The spec the table was declared with; its fields type the rows. */
   readonly spec: S;
 }

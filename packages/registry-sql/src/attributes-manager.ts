@@ -22,14 +22,36 @@ import { VersionTuple } from '@butler-ts/versioning';
  */
 export const BUTLER_ATTRIBUTES_SPEC = tableSpec({
   fields: [
-    { name: 'name', dtype: 'string', length: 1024, primaryKey: true },
-    { name: 'value', dtype: 'string', length: 65535, nullable: false },
+    {
+      /** Column `name`: the attribute's key, e.g. `version:<extension>`. */
+      name: 'name',
+      /** A string column, at most `length` characters. */
+      dtype: 'string',
+      /** 1024 characters, as daf_butler declares it. */
+      length: 1024,
+      /** Names are unique: setting an existing one fails unless forced. */
+      primaryKey: true,
+    },
+    {
+      /** Column `value`: the attribute's value. */
+      name: 'value',
+      /** A string column, at most `length` characters (unsized TEXT in the DDL). */
+      dtype: 'string',
+      /** 65535 characters, as daf_butler declares it. */
+      length: 65535,
+      /** NOT NULL; the manager also refuses empty strings, which some engines store as NULL. */
+      nullable: false,
+    },
   ],
 });
 
 const KEY_CONFLICTS: ReadonlySet<IntegrityKind> = new Set(['primaryKey', 'unique', 'unknown']);
 
-type AttributesTable = TableHandle<typeof BUTLER_ATTRIBUTES_SPEC>;
+/**
+ * The handle of `butler_attributes`, typed by {@link BUTLER_ATTRIBUTES_SPEC}: what a subclass
+ * of {@link DefaultButlerAttributeManager} passes to its protected constructor.
+ */
+export type AttributesTable = TableHandle<typeof BUTLER_ATTRIBUTES_SPEC>;
 
 /**
  * The default attributes manager: string key/value pairs in the static table
@@ -101,10 +123,10 @@ export class DefaultButlerAttributeManager extends ButlerAttributeManager {
   /**
    * Stores a value: a plain insert, or an upsert with `force`.
    *
-   * @throws {@link InvalidArgumentError} for an empty name or value (checked first, even
+   * @throws `InvalidArgumentError` for an empty name or value (checked first, even
    *   with `force`: some engines turn empty strings into NULL).
-   * @throws {@link ButlerAttributeExistsError} when `name` exists and `force` is not set;
-   *   the database's {@link IntegrityError} is kept as its `cause`.
+   * @throws `ButlerAttributeExistsError` when `name` exists and `force` is not set;
+   *   the database's `IntegrityError` is kept as its `cause`.
    * @throws `ReadOnlyDatabaseError` on a read-only database.
    */
   override async set(

@@ -1,4 +1,5 @@
 export { BUTLER_ATTRIBUTES_SPEC, DefaultButlerAttributeManager } from './attributes-manager.ts';
+export type { AttributesTable } from './attributes-manager.ts';
 export { datasetTableForeignKeys, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
 export {
   BRIDGE_CHUNK_SIZE,
@@ -11,7 +12,15 @@ export {
   monolithicBridgeTableSpecs,
 } from './monolithic-bridge-manager.ts';
 export { ByNameOpaqueTableStorageManager, OPAQUE_META_SPEC } from './opaque-manager.ts';
+export type { MetaTable } from './opaque-manager.ts';
 export { ByNameOpaqueTableStorage, OPAQUE_FETCH_CHUNK_SIZE } from './opaque-storage.ts';
+export type {
+  ColumnDescription,
+  SqlExecutor,
+  SqlTable,
+  TableCatalog,
+  WriteMode,
+} from './sql-database.ts';
 export { DEFAULT_MANAGERS, createRegistry, openRegistry } from './registry.ts';
 export type {
   ManagerConfig,

@@ -33,7 +33,9 @@ const DATASTORE_NAME = {
  * foreign key: the dataset may be gone already). Both keyed by the pair.
  */
 export function monolithicBridgeTableSpecs(datasets: DatasetForeignKeys): {
+  /** Which datastore holds which dataset. */
   readonly dataset_location: TableSpec;
+  /** Which datastore has trashed which dataset, until its artifacts are deleted. */
   readonly dataset_location_trash: TableSpec;
 } {
   const base = tableSpec({ fields: [DATASTORE_NAME] });
@@ -50,7 +52,7 @@ export function monolithicBridgeTableSpecs(datasets: DatasetForeignKeys): {
 /**
  * The default bridge manager (schema version 0.2.1): persistent datastores share the static
  * tables `dataset_location` and `dataset_location_trash`; ephemeral datastores get an
- * in-process {@link EphemeralDatastoreRegistryBridge}, one per name, kept by this manager
+ * in-process `EphemeralDatastoreRegistryBridge`, one per name, kept by this manager
  * (not by its clones).
  *
  * @example

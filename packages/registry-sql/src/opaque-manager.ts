@@ -12,10 +12,25 @@ import { ByNameOpaqueTableStorage } from './opaque-storage.ts';
 
 /** The spec of `opaque_meta`, which records the names of the opaque tables. */
 export const OPAQUE_META_SPEC = tableSpec({
-  fields: [{ name: 'table_name', dtype: 'string', length: 128, primaryKey: true }],
+  fields: [
+    {
+      /** Column `table_name`: the name of a registered opaque table. */
+      name: 'table_name',
+      /** A string column, at most `length` characters. */
+      dtype: 'string',
+      /** 128 characters, as daf_butler declares it. */
+      length: 128,
+      /** Each table is recorded once. */
+      primaryKey: true,
+    },
+  ],
 });
 
-type MetaTable = TableHandle<typeof OPAQUE_META_SPEC>;
+/**
+ * The handle of `opaque_meta`, typed by {@link OPAQUE_META_SPEC}: what a subclass of
+ * {@link ByNameOpaqueTableStorageManager} passes to its protected constructor.
+ */
+export type MetaTable = TableHandle<typeof OPAQUE_META_SPEC>;
 
 /**
  * The default opaque-table manager (schema version 0.2.0): each logical table is a real

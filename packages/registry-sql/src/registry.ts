@@ -20,6 +20,7 @@ import type { ButlerVersionsManagerOptions } from './versions-manager.ts';
 
 /** A manager class with options: a configured schema version (`"M.m.p"` or a tuple). */
 export interface ManagerSpec<C> {
+  /** The manager class. */
   readonly cls: C;
   /**
    * The schema version to create (it must be one the class supports exactly), or to assume
@@ -36,15 +37,21 @@ export type ManagerConfig<C> = C | ManagerSpec<C>;
  * entry in {@link DEFAULT_MANAGERS}.
  */
 export interface RegistryManagersConfig {
+  /** The attributes manager, where the others' names and versions are stored. */
   readonly attributes?: ManagerConfig<ButlerAttributeManagerClass>;
+  /** The opaque-table manager, for datastore records. */
   readonly opaque?: ManagerConfig<OpaqueTableStorageManagerClass>;
+  /** The datastore bridge manager. */
   readonly datastores?: ManagerConfig<DatastoreRegistryBridgeManagerClass>;
 }
 
 /** The default managers: the ones daf_butler's `registry.yaml` names. */
 export const DEFAULT_MANAGERS = Object.freeze({
+  /** {@link DefaultButlerAttributeManager}: `butler_attributes`, schema version 1.0.1. */
   attributes: DefaultButlerAttributeManager,
+  /** {@link ByNameOpaqueTableStorageManager}: one real table per logical table, 0.2.0. */
   opaque: ByNameOpaqueTableStorageManager,
+  /** {@link MonolithicDatastoreRegistryBridgeManager}: `dataset_location(_trash)`, 0.2.1. */
   datastores: MonolithicDatastoreRegistryBridgeManager,
 }) satisfies Required<RegistryManagersConfig>;
 

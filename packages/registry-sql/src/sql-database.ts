@@ -39,13 +39,24 @@ import type { SQL } from 'drizzle-orm';
 import { QueryCompiler } from './query-compiler.ts';
 import type { OutputColumn, SqlDialect } from './query-compiler.ts';
 
-/** A table handle of a SQL database. */
+/**
+ * A table handle of a SQL database: what `SqliteDatabase` and `PostgresDatabase` hand out,
+ * and what their protected members pass around.
+ */
 export interface SqlTable<S extends TableSpec = TableSpec> extends TableHandle<S> {
+  /**
+   * Whether this is a temporary table of one session (from `temporaryTable()`), writeable
+   * even on a read-only database.
+   */
   readonly temporary: boolean;
 }
 
 /** Table definitions shared by a database and its clones; `tables` is null until declared. */
 export interface TableCatalog {
+  /**
+   * The static and dynamic tables by name; `null` until `declareStaticTables` runs (and again
+   * if it fails), before which dynamic and temporary tables are refused.
+   */
   tables: Map<string, SqlTable> | null;
 }
 
@@ -57,20 +68,41 @@ export interface SqlExecutor {
   run(statement: SQL): Promise<number>;
 }
 
-/** One column of an existing table, as {@link SqlDatabase.inspectTable} reads it. */
+/** One column of an existing table, as `inspectTable()` reads it. */
 export interface ColumnDescription {
+  /** The column name. */
   readonly name: string;
+  /** The column type its SQL type maps back to (a stored form, e.g. `text` for base64 bytes). */
   readonly dtype: ColumnType;
+  /** The declared maximum length of a `string` column; `null` when unsized or not a string. */
   readonly length: number | null;
+  /** Whether the column accepts NULL. */
   readonly nullable: boolean;
+  /** Whether the column is part of the primary key. */
   readonly primaryKey: boolean;
 }
 
 /** How rows are written in bulk: insert, insert-or-ignore, or upsert on the primary key. */
 export type WriteMode =
-  | { readonly kind: 'insert' }
-  | { readonly kind: 'ensure'; readonly primaryKeyOnly: boolean }
-  | { readonly kind: 'replace'; readonly update: readonly string[] };
+  | {
+      /** Plain insert: any conflict is an `IntegrityError`. */
+      readonly kind: 'insert';
+    }
+  | {
+      /** Insert, skipping rows that conflict with an existing one. */
+      readonly kind: 'ensure';
+      /**
+       * Skip only rows whose primary key exists (other conflicts still fail); when false, rows
+       * conflicting on any unique constraint.
+       */
+      readonly primaryKeyOnly: boolean;
+    }
+  | {
+      /** Upsert on the primary key. */
+      readonly kind: 'replace';
+      /** The non-key columns to overwrite in rows whose primary key exists. */
+      readonly update: readonly string[];
+    };
 
 /** A decoder for one output column, or null when the driver value is already right. */
 export type Decoder = ((value: unknown) => unknown) | null;
@@ -211,7 +243,7 @@ export abstract class SqlDatabase extends Database {
     return tables;
   }
 
-  /** The known table behind a handle. @throws {@link MissingTableError} for a foreign handle. */
+  /** The known table behind a handle. @throws `MissingTableError` for a foreign handle. */
   protected table<S extends TableSpec>(handle: TableHandle<S>): SqlTable<S> {
     const known = this.#temp.get(handle.name) ?? this.#catalog.tables?.get(handle.name);
     if (known === undefined)

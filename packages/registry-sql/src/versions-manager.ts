@@ -92,9 +92,9 @@ export class ButlerVersionsManager {
    * name. Stored managers that are not configured are ignored. An empty attributes table
    * (a repository from before manager names were stored) passes with a warning.
    *
-   * @throws {@link MissingManagerError} listing the types with no stored entry (checked
+   * @throws `MissingManagerError` listing the types with no stored entry (checked
    *   before mismatches).
-   * @throws {@link ManagerMismatchError} with one line per differing manager.
+   * @throws `ManagerMismatchError` with one line per differing manager.
    * @throws `VersionParseError` when a stored version is malformed.
    */
   async checkManagersConfig(managers: ManagerMapping<VersionedExtensionClass>): Promise<void> {

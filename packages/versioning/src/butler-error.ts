@@ -21,6 +21,9 @@ type Branded = { readonly [BRANDS]?: ReadonlySet<symbol> };
 export class ButlerError extends Error {
   /** The brand of this class; subclasses override it with their own `Symbol.for` key. */
   static readonly brand: symbol = Symbol.for('@butler-ts/versioning:ButlerError');
+  /**
+   * The class name, `'ButlerError'`; each subclass sets its own so logs and stack traces name it.
+   */
   override readonly name: string = 'ButlerError';
 
   constructor(message: string, options?: ErrorOptions) {

@@ -3,6 +3,7 @@ import { ButlerError } from './butler-error.ts';
 /** A schema version string is not three non-negative integers separated by dots. */
 export class VersionParseError extends ButlerError {
   static override readonly brand: symbol = Symbol.for('@butler-ts/versioning:VersionParseError');
+  /** Always `'VersionParseError'`. */
   override readonly name = 'VersionParseError';
   /** The string that failed to parse. */
   readonly input: string;
@@ -18,6 +19,7 @@ export class IncompatibleVersionError extends ButlerError {
   static override readonly brand: symbol = Symbol.for(
     '@butler-ts/versioning:IncompatibleVersionError',
   );
+  /** Always `'IncompatibleVersionError'`. */
   override readonly name = 'IncompatibleVersionError';
   /** The extension whose check failed. */
   readonly extensionName: string;
@@ -41,5 +43,6 @@ export class IncompatibleVersionError extends ButlerError {
 /** A member that a subclass must provide was not provided. */
 export class NotImplementedError extends ButlerError {
   static override readonly brand: symbol = Symbol.for('@butler-ts/versioning:NotImplementedError');
+  /** Always `'NotImplementedError'`. */
   override readonly name = 'NotImplementedError';
 }

@@ -23,8 +23,13 @@ function checkPart(label: string, value: number): number {
  * ```
  */
 export class VersionTuple {
+  /** Incompatible schema change: code and registry must agree on it exactly. */
   readonly major: number;
+  /** Backward-compatible schema change: newer code may read, but not write, an older minor. */
   readonly minor: number;
+  /**
+   * Change that never affects compatibility (ignored by {@link VersionTuple.checkCompatibility}).
+   */
   readonly patch: number;
 
   /** @throws {@link VersionParseError} when a part is negative, fractional or unsafe. */

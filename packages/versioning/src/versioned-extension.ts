@@ -10,6 +10,10 @@ function listing(versions: readonly VersionTuple[]): string {
  * manager class before it has an instance, so registries can be configured with classes.
  */
 export interface VersionedExtensionClass<T extends VersionedExtension = VersionedExtension> {
+  /**
+   * The class's prototype, present on every class; it ties this static side to the instance
+   * type `T`, since the protected constructor gives no `new` signature to do so.
+   */
   readonly prototype: T;
   /** The name stored in the database for this extension. */
   extensionName(): string;
@@ -23,6 +27,8 @@ export interface VersionedExtensionClass<T extends VersionedExtension = Versione
   checkNewSchemaVersion(schemaVersion: VersionTuple): void;
 }
 
+// Member comments name errors and members in code spans rather than {@link}: subclasses in
+// other packages inherit these comments, and their typedoc cannot resolve links into this one.
 /**
  * The base of every registry manager that carries a schema version.
  *
@@ -43,7 +49,7 @@ export interface VersionedExtensionClass<T extends VersionedExtension = Versione
 export abstract class VersionedExtension {
   /**
    * The version stored in (or configured for) the registry; `null` while the registry is
-   * being created, when {@link VersionedExtension.newSchemaVersion} decides.
+   * being created, when `newSchemaVersion()` decides.
    */
   protected readonly registrySchemaVersion: VersionTuple | null;
 
@@ -57,7 +63,7 @@ export abstract class VersionedExtension {
    * Defaults to the class's own name. Managers whose names are stored must override it with
    * a fixed string; butler-ts managers return daf_butler's fully qualified Python names.
    *
-   * @throws {@link NotImplementedError} for an anonymous class.
+   * @throws `NotImplementedError` for an anonymous class.
    */
   static extensionName(): string {
     if (this.name === '') {
@@ -72,7 +78,7 @@ export abstract class VersionedExtension {
    * The schema versions this implementation supports. An empty list means the extension
    * wants no version saved or checked.
    *
-   * @throws {@link NotImplementedError} unless a subclass overrides it.
+   * @throws `NotImplementedError` unless a subclass overrides it.
    */
   static currentVersions(): readonly VersionTuple[] {
     throw new NotImplementedError(
@@ -84,9 +90,9 @@ export abstract class VersionedExtension {
    * The version a new registry stores for this extension.
    *
    * No supported versions: `null`. One: that version, whatever is configured. Several: the
-   * configured one, or {@link VersionedExtension._newDefaultSchemaVersion} when none is.
+   * configured one, or `_newDefaultSchemaVersion()` when none is.
    *
-   * @throws {@link IncompatibleVersionError} when several versions are supported and the
+   * @throws `IncompatibleVersionError` when several versions are supported and the
    *   configured one is not among them (Python asserts this; a typed error is clearer).
    */
   static clsNewSchemaVersion(schemaVersion: VersionTuple | null): VersionTuple | null {
@@ -107,7 +113,7 @@ export abstract class VersionedExtension {
   /**
    * The default version for a new registry, for extensions that support several.
    *
-   * @throws {@link NotImplementedError} unless a multi-version subclass overrides it.
+   * @throws `NotImplementedError` unless a multi-version subclass overrides it.
    */
   protected static _newDefaultSchemaVersion(): VersionTuple {
     throw new NotImplementedError(
@@ -119,7 +125,7 @@ export abstract class VersionedExtension {
    * Passes when any supported version can use the registry's version (for writing when
    * `update`); an extension with no versions always passes.
    *
-   * @throws {@link IncompatibleVersionError} naming the extension, its versions and the
+   * @throws `IncompatibleVersionError` naming the extension, its versions and the
    *   registry's version.
    */
   static checkCompatibility(registrySchemaVersion: VersionTuple, update: boolean): void {
@@ -141,7 +147,7 @@ export abstract class VersionedExtension {
    * Passes when a new registry may be created at `schemaVersion`: it must equal a supported
    * version exactly, patch included. An extension with no versions always passes.
    *
-   * @throws {@link IncompatibleVersionError} naming the extension and both versions.
+   * @throws `IncompatibleVersionError` naming the extension and both versions.
    */
   static checkNewSchemaVersion(schemaVersion: VersionTuple): void {
     const versions = this.currentVersions();

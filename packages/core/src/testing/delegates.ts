@@ -43,9 +43,10 @@ export class ListDelegate extends StorageClassDelegate {
   /**
    * A copy of the sequence, sliced by a `slice` parameter if given.
    *
-   * @throws {@link InvalidValueError} if the storage class does not know `slice`.
-   * @throws {@link TypeMismatchError} if `slice` is not a {@link Slice} (a constructor check)
-   *   or the value is not an array (a type guard).
+   * @throws {@link index!InvalidValueError | InvalidValueError} if the storage class does not know
+   *   `slice`.
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} if `slice` is not a {@link Slice}
+   *   (a constructor check) or the value is not an array (a type guard).
    */
   override handleParameters(value: unknown, parameters?: ReadParameters | null): unknown {
     const copy = this.copy(value);
@@ -85,8 +86,10 @@ export class MetricsDelegate extends StorageClassDelegate {
   /**
    * A copy of the record with `data` sliced by a `slice` parameter if given.
    *
-   * @throws {@link InvalidValueError} if the storage class does not know `slice`.
-   * @throws {@link TypeMismatchError} if `slice` is not a {@link Slice} (a constructor check).
+   * @throws {@link index!InvalidValueError | InvalidValueError} if the storage class does not know
+   *   `slice`.
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} if `slice` is not a {@link Slice}
+   *   (a constructor check).
    */
   override handleParameters(value: unknown, parameters?: ReadParameters | null): unknown {
     const copy = this.copy(value) as MetricsFields;
@@ -100,7 +103,8 @@ export class MetricsDelegate extends StorageClassDelegate {
   /**
    * `counter` is computed from `data`.
    *
-   * @throws {@link InvalidValueError} if `data` is not on offer or the component is not `counter`.
+   * @throws {@link index!InvalidValueError | InvalidValueError} if `data` is not on offer or the
+   *   component is not `counter`.
    */
   static override selectResponsibleComponent(
     derivedComponent: string,

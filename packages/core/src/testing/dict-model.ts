@@ -10,10 +10,15 @@ export type DictModelContent = Record<string, string | number>;
  * converts to a plain map that is a copy of `content` only.
  */
 export class DictModel {
+  /** The model's map (a copy of the one given; default empty). */
   readonly content: DictModelContent;
+  /** A string kept beside `content` and left out of {@link DictModel.toDict}; default `''`. */
   readonly extra: string;
 
-  /** @throws {@link TypeMismatchError} for content that is not a map of strings/numbers. */
+  /**
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} for content that is not a map of
+   *   strings/numbers.
+   */
   constructor(init: { readonly content?: DictModelContent; readonly extra?: string } = {}) {
     const content = init.content ?? {};
     if (

@@ -1,3 +1,6 @@
+// Comments in this folder link to the main entry's symbols as `{@link index!Name | Name}`:
+// typedoc documents `testing` as its own module, and looks a bare name up only within it when
+// TypeScript cannot resolve the link (as in `@throws {@link …}`).
 export { ListDelegate, MetricsDelegate } from './delegates.ts';
 export { DictModel } from './dict-model.ts';
 export type { DictModelContent } from './dict-model.ts';

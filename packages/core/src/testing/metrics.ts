@@ -10,8 +10,11 @@ export type MetricsMap = Record<string, unknown>;
 
 /** The three fields every metrics example type has. */
 export interface MetricsFields {
+  /** A map of summary metrics (component `summary`), or null. */
   summary: MetricsMap | null;
+  /** A map of output values (component `output`), or null. */
   output: MetricsMap | null;
+  /** A list of values (component `data`, what `slice` applies to), or null. */
   data: unknown[] | null;
 }
 
@@ -63,7 +66,7 @@ export class MetricsRecord implements MetricsFields {
   output: MetricsMap | null;
   data: unknown[] | null;
 
-  /** @throws {@link TypeMismatchError} for a field of the wrong type. */
+  /** @throws {@link index!TypeMismatchError | TypeMismatchError} for a field of the wrong type. */
   constructor(
     summary: MetricsMap | null = null,
     output: MetricsMap | null = null,
@@ -78,8 +81,8 @@ export class MetricsRecord implements MetricsFields {
    * Makes a record from its exported map (checked with the plain-object type guard); `data`
    * may be missing (null).
    *
-   * @throws {@link LookupError} if `summary` or `output` is missing.
-   * @throws {@link TypeMismatchError} for a value of the wrong type.
+   * @throws {@link index!LookupError | LookupError} if `summary` or `output` is missing.
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} for a value of the wrong type.
    */
   static makeFromDict(exported: Readonly<Record<string, unknown>>): MetricsRecord {
     if (!isPlainObject(exported)) {
@@ -111,8 +114,11 @@ export class MetricsRecord implements MetricsFields {
 
   /** `{summary, output, data}`, with `data` copied as a list (or null). */
   exportAsDict(): {
+    /** The record's `summary` (the same object, not a copy). */
     summary: MetricsMap | null;
+    /** The record's `output` (the same object, not a copy). */
     output: MetricsMap | null;
+    /** A shallow copy of the record's `data`, or null. */
     data: unknown[] | null;
   } {
     return {
@@ -130,10 +136,15 @@ export class MetricsRecord implements MetricsFields {
 
 /** The constructor fields of {@link MetricsModel}. */
 export interface MetricsModelInit {
+  /** A map of summary metrics; default null. */
   readonly summary?: MetricsMap | null;
+  /** A map of output values; default null. */
   readonly output?: MetricsMap | null;
+  /** A list of values, copied; default null. */
   readonly data?: readonly unknown[] | null;
+  /** The provenance of the dataset the model was read from; default null. */
   readonly provenance?: DatasetProvenance | null;
+  /** A dataset ID in any form {@link parseDatasetId} accepts; default null. */
   readonly datasetId?: DatasetId | null;
 }
 
@@ -146,10 +157,15 @@ export class MetricsModel implements MetricsFields {
   summary: MetricsMap | null;
   output: MetricsMap | null;
   data: unknown[] | null;
+  /** The provenance given at construction, or null; not compared by `equals`. */
   provenance: DatasetProvenance | null;
+  /** The dataset ID in canonical form, or null; not compared by `equals`. */
   datasetId: DatasetId | null;
 
-  /** @throws {@link TypeMismatchError} / {@link InvalidValueError} for an invalid field. */
+  /**
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} /
+   *   {@link index!InvalidValueError | InvalidValueError} for an invalid field.
+   */
   constructor(init: MetricsModelInit = {}) {
     this.summary = checkMap(init.summary, 'summary', 'MetricsModel');
     this.output = checkMap(init.output, 'output', 'MetricsModel');
@@ -188,7 +204,7 @@ export class MetricsDataclass implements MetricsFields {
   output: MetricsMap | null;
   data: unknown[] | null;
 
-  /** @throws {@link TypeMismatchError} for a field of the wrong type. */
+  /** @throws {@link index!TypeMismatchError | TypeMismatchError} for a field of the wrong type. */
   constructor(summary: MetricsMap | null, output: MetricsMap | null, data: unknown[] | null) {
     this.summary = checkMap(summary, 'summary', 'MetricsDataclass');
     this.output = checkMap(output, 'output', 'MetricsDataclass');

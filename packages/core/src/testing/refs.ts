@@ -36,7 +36,7 @@ function resolveStorageClass(
  * get a placeholder parent storage class named `component`.
  *
  * @throws as the {@link DatasetType} and {@link DatasetRef} constructors, and
- *   {@link LookupError} for an unknown storage class name.
+ *   {@link index!LookupError | LookupError} for an unknown storage class name.
  */
 export function makeDatasetRef(
   datasetTypeName: string,
@@ -71,8 +71,9 @@ export function makeDatasetRef(
  * DataCoordinate's dimensions) and the given storage class. Each call gets a fresh UUID
  * unless `id` is given; the run defaults to `'dummy'`.
  *
- * @throws {@link DimensionNameError} for a data ID key that is not an F1 dimension or a
- *   missing required value; {@link LookupError} for an unknown storage class name.
+ * @throws {@link index!DimensionNameError | DimensionNameError} for a data ID key that is not
+ *   an F1 dimension or a missing required value; {@link index!LookupError | LookupError} for an
+ *   unknown storage class name.
  * @example
  * ```ts
  * const ref = makeRef('metric', 'StructuredData', { instrument: 'dummy', visit: 52 });

@@ -21,13 +21,17 @@ function checkBound(value: unknown, what: string): number | null {
  * storage classes. Bounds may be negative (counted from the end) or null (open).
  */
 export class Slice {
+  /** The first index, negative counting from the end; `null` for the start of the sequence. */
   readonly start: number | null;
+  /** The index to stop before, negative counting from the end; `null` for the end. */
   readonly stop: number | null;
+  /** The stride, never 0, negative going backwards; `null` for 1. */
   readonly step: number | null;
 
   /**
-   * @throws {@link TypeMismatchError} for a bound that is not an integer or null (a type guard).
-   * @throws {@link InvalidValueError} for a zero step.
+   * @throws {@link index!TypeMismatchError | TypeMismatchError} for a bound that is not an integer
+   *   or null (a type guard).
+   * @throws {@link index!InvalidValueError | InvalidValueError} for a zero step.
    */
   constructor(start: number | null, stop: number | null, step: number | null = null) {
     this.start = checkBound(start, 'start');

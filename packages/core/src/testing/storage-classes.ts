@@ -24,9 +24,13 @@ function metricsFields(fields?: Readonly<Record<string, unknown>>): Partial<Metr
 
 /** The Python names under which the F2 types are registered. */
 export const TEST_TYPE_NAMES = Object.freeze({
+  /** {@link MetricsRecord}, as Python's `MetricsExample`. */
   MetricsRecord: 'lsst.daf.butler.tests.MetricsExample',
+  /** {@link MetricsModel}, as Python's `MetricsExampleModel`. */
   MetricsModel: 'lsst.daf.butler.tests.MetricsExampleModel',
+  /** {@link MetricsDataclass}, as Python's `MetricsExampleDataclass`. */
   MetricsDataclass: 'lsst.daf.butler.tests.MetricsExampleDataclass',
+  /** {@link DictModel}, as Python's `DictConvertibleModel`. */
   DictModel: 'lsst.daf.butler.tests.dict_convertible_model.DictConvertibleModel',
 } as const);
 
@@ -53,7 +57,9 @@ export const TEST_TYPES: Readonly<Record<keyof typeof TEST_TYPE_NAMES, TypeDescr
 
 /** The registered names of the test delegates. */
 export const TEST_DELEGATE_NAMES = Object.freeze({
+  /** {@link ListDelegate}, for lists and tuples. */
   List: 'lsst.daf.butler.tests.ListDelegate',
+  /** {@link MetricsDelegate}, for the metrics types. */
   Metrics: 'lsst.daf.butler.tests.MetricsDelegate',
 } as const);
 
@@ -86,10 +92,11 @@ const TEST_CONVERTERS: Readonly<Record<string, Converter>> = Object.freeze({
 });
 
 /**
- * Registers the F2 types, the test delegates and the test converters in `registry` and
- * returns it. Idempotent.
+ * Registers the F2 types, the test delegates and the test converters in `registry` and returns it.
+ * Idempotent.
  *
- * @throws {@link InvalidValueError} if the registry holds different entries under those names.
+ * @throws {@link index!InvalidValueError | InvalidValueError} if the registry holds different
+ *   entries under those names.
  */
 export function registerTestTypes(registry: TypeRegistry): TypeRegistry {
   for (const type of Object.values(TEST_TYPES)) registry.registerType(type);
@@ -209,10 +216,15 @@ storageClasses:
 
 /** The F3 table's short names → the reference names used in {@link TEST_STORAGE_CLASSES_YAML}. */
 export const F3_STORAGE_CLASS_ALIASES = Object.freeze({
+  /** A plain map, no delegate. */
   Dict: 'StructuredDataDictYaml',
+  /** A list with the `slice` parameter (List delegate). */
   List: 'StructuredDataListYaml',
+  /** A map that also accepts a {@link MetricsRecord}, converted to its exported map. */
   DictFromMetrics: 'StructuredDataDictJson',
+  /** A list with `slice` and the derived component `counter` (its length). */
   ListWithCounter: 'StructuredDataDataTest',
+  /** A {@link index!Tuple | Tuple} with `slice` and `counter`; a list is converted to a tuple. */
   Tuple: 'StructuredDataDataTestTuple',
 } as const);
 
@@ -260,8 +272,8 @@ export function testStorageClassFactory(): StorageClassFactory {
  * {@link StorageClassFactory.shared}, as daf_butler's tests extend the process-wide factory)
  * and returns the factory. Idempotent.
  *
- * @throws {@link StorageClassConflictError} if the factory already defines an F3 name
- *   differently.
+ * @throws {@link index!StorageClassConflictError | StorageClassConflictError} if the factory
+ *   already defines an F3 name differently.
  */
 export function installTestStorageClasses(
   factory: StorageClassFactory = StorageClassFactory.shared,

@@ -58,6 +58,7 @@ interface Shared {
  * clones. Opaque: only `PostgresDatabase.fromUri` makes one.
  */
 export interface PostgresConnection {
+  /** Type-only brand, so that no other object passes for a connection. */
   readonly [connectionBrand]: true;
 }
 declare const connectionBrand: unique symbol;
@@ -198,7 +199,7 @@ export class PostgresDatabase extends SqlDatabase {
   /**
    * Connects to `postgresql://user@host:port/db` with the registry in schema `namespace`.
    *
-   * @throws `InvalidIdentifierError` for a bad namespace; {@link InvalidArgumentError} for a
+   * @throws `InvalidIdentifierError` for a bad namespace; `InvalidArgumentError` for a
    *   URL that is not PostgreSQL's; the driver's error when the server cannot be reached.
    */
   static async fromUri<T extends PostgresDatabase>(

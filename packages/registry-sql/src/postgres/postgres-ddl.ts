@@ -66,7 +66,7 @@ export function pgType(field: FieldSpec): string {
  * (so tables may reference each other in any order), indexes and comments. Generated names go
  * through `shrinker` (PostgreSQL keeps 63 characters).
  *
- * @throws {@link NotSupportedError} for exclusion constraints (timespans are not in scope yet).
+ * @throws `NotSupportedError` for exclusion constraints (timespans are not in scope yet).
  */
 export function pgCreateTables(
   schema: string,

@@ -79,6 +79,7 @@ async function acquire(lock: FileLock): Promise<() => void> {
  * clones. Opaque: only `SqliteDatabase.fromUri`/`fromFile` make one.
  */
 export interface SqliteConnection {
+  /** Type-only brand, so that no other object passes for a connection. */
   readonly [connectionBrand]: true;
 }
 declare const connectionBrand: unique symbol;
@@ -207,8 +208,8 @@ export class SqliteDatabase extends SqlDatabase {
    * Opens `sqlite:///<path>` (a file; `sqlite:////abs/path` for an absolute path) or
    * `sqlite://` (a new in-memory database).
    *
-   * @throws {@link NotSupportedError} for a `uri=true` URL, a read-only in-memory database or a
-   *   namespace other than `main`; {@link InvalidArgumentError} for a malformed URI.
+   * @throws `NotSupportedError` for a `uri=true` URL, a read-only in-memory database or a
+   *   namespace other than `main`; `InvalidArgumentError` for a malformed URI.
    */
   static async fromUri<T extends SqliteDatabase>(
     this: new (connection: SqliteConnection, filename: string | null, options: SqliteOptions) => T,
@@ -296,7 +297,7 @@ export class SqliteDatabase extends SqlDatabase {
    * A new Database on the same connection and table definitions. With `writeable: false` it is
    * a read-only view (the only way to have one on an in-memory database).
    *
-   * @throws {@link InvalidArgumentError} when asked to make a read-only database writeable.
+   * @throws `InvalidArgumentError` when asked to make a read-only database writeable.
    */
   override clone(options: { readonly writeable?: boolean } = {}): SqliteDatabase {
     const writeable = options.writeable ?? this.#writeable;

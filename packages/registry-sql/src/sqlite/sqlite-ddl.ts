@@ -64,7 +64,7 @@ function defaultClause(field: FieldSpec): string {
  * The statements that create `name` from `spec` on SQLite: one CREATE TABLE (with its checks,
  * keys and foreign keys), then its indexes.
  *
- * @throws {@link NotSupportedError} for exclusion constraints, or an autoincrement column in
+ * @throws `NotSupportedError` for exclusion constraints, or an autoincrement column in
  *   a compound primary key.
  */
 export function sqliteCreateTable(
