@@ -12,7 +12,7 @@ export {
   monolithicBridgeTableSpecs,
 } from './monolithic-bridge-manager.ts';
 export { ByNameOpaqueTableStorageManager, OPAQUE_META_SPEC } from './opaque-manager.ts';
-export type { MetaTable } from './opaque-manager.ts';
+export type { OpaqueMetaTable } from './opaque-manager.ts';
 export { ByNameOpaqueTableStorage, OPAQUE_FETCH_CHUNK_SIZE } from './opaque-storage.ts';
 export type {
   ColumnDescription,

@@ -30,7 +30,7 @@ export const OPAQUE_META_SPEC = tableSpec({
  * The handle of `opaque_meta`, typed by {@link OPAQUE_META_SPEC}: what a subclass of
  * {@link ByNameOpaqueTableStorageManager} passes to its protected constructor.
  */
-export type MetaTable = TableHandle<typeof OPAQUE_META_SPEC>;
+export type OpaqueMetaTable = TableHandle<typeof OPAQUE_META_SPEC>;
 
 /**
  * The default opaque-table manager (schema version 0.2.0): each logical table is a real
@@ -55,12 +55,12 @@ export type MetaTable = TableHandle<typeof OPAQUE_META_SPEC>;
  */
 export class ByNameOpaqueTableStorageManager extends OpaqueTableStorageManager {
   readonly #db: Database;
-  readonly #meta: MetaTable;
+  readonly #meta: OpaqueMetaTable;
   readonly #cache: Map<string, TableHandle>;
 
   protected constructor(
     db: Database,
-    meta: MetaTable,
+    meta: OpaqueMetaTable,
     cache: Map<string, TableHandle>,
     registrySchemaVersion: VersionTuple | null,
   ) {
