@@ -18,7 +18,7 @@ const tested = packages.filter((dir) => {
 });
 for (const dir of tested) rmSync(join(dir, 'test-results.json'), { force: true });
 
-const tasks = ['lint', 'typecheck', 'build', 'check:package', 'test'];
+const tasks = ['lint', 'typecheck', 'build', 'check:package', 'docs', 'test'];
 const turbo = spawnSync(
   join(root, 'node_modules', '.bin', 'turbo'),
   ['run', ...tasks, '--continue', '--output-logs=new-only', ...process.argv.slice(2)],
