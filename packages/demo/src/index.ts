@@ -1,7 +1,8 @@
 // The butler-ts demo: a registry created, reopened and used, step by step.
 //   pnpm demo                       a SQLite registry in a temp folder
 //   pnpm demo /path/to/dir          a SQLite registry in that folder
-//   pnpm demo postgresql://…        a registry in a fresh schema on that server
+//   pnpm demo postgresql://…        a registry in a fresh schema on that server (dropped at
+//                                   the end unless --keep)
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,14 +10,19 @@ import { ColumnValueError, tableSpec } from '@butler-ts/ddl';
 import type { RowOf } from '@butler-ts/ddl';
 import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
+import { testUniverse } from '@butler-ts/core/testing';
+import pg from 'pg';
+import { datastoreSteps } from './datastore-steps.ts';
 
-const target = process.argv.slice(2).find((a) => a !== '--');
+const target = process.argv.slice(2).find((a) => a !== '--' && a !== '--keep');
 const isPostgres = target?.startsWith('postgres') === true;
 const uri = isPostgres
   ? target
   : `sqlite:///${join(target === undefined ? mkdtempSync(join(tmpdir(), 'butler-demo-')) : resolve(target), 'gen3.sqlite3')}`;
 const namespace = isPostgres ? `butler_demo_${Date.now().toString(36)}` : undefined;
-const options = namespace === undefined ? {} : { namespace };
+// The dimension universe datastores see through the bridge manager (instrument, visit, detector).
+const universe = testUniverse();
+const options = namespace === undefined ? { universe } : { namespace, universe };
 
 let stepNumber = 0;
 function step(title: string, ...lines: string[]): void {
@@ -77,7 +83,17 @@ try {
   step('Bad input fails before any SQL runs', error.message);
 }
 
+await datastoreSteps(registry.bridges, step);
+
 await registry.close();
 const readOnly = await openRegistry(uri, { ...options, writeable: false });
 step('Open read-only: every write is refused', `writeable: ${readOnly.db.isWriteable()}`);
 await readOnly.close();
+
+if (isPostgres && namespace !== undefined && !process.argv.includes('--keep')) {
+  const client = new pg.Client({ connectionString: uri });
+  await client.connect();
+  await client.query(`DROP SCHEMA "${namespace}" CASCADE`);
+  await client.end();
+  step('Clean up', `dropped schema ${namespace} (pass --keep to keep it)`);
+}

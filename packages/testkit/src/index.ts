@@ -16,3 +16,5 @@ export { declareOpaque, describeOpaqueManager, opaqueTestSpec } from './opaque-s
 export { UndoLog } from './undo-log.ts';
 export { describeVersionsManager } from './versions-suite.ts';
 export type { VersionsManagerLike, VersionsSuiteSubject } from './versions-suite.ts';
+export { describeDatastore } from './datastore-suite.ts';
+export type { DatastoreHarness } from './datastore-suite.ts';

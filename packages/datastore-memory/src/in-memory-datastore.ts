@@ -1,0 +1,559 @@
+import { StorageClassDelegate } from '@butler-ts/core';
+import type {
+  Config,
+  ConfigInput,
+  DatasetId,
+  DatasetRef,
+  Logger,
+  LookupKey,
+  StorageClass,
+  StorageClassFactory,
+} from '@butler-ts/core';
+import {
+  DatasetNotFoundError,
+  DatasetRefURIs,
+  DatasetTypeNotSupportedError,
+  DatastoreClassRegistry,
+  DatastoreNotSupportedError,
+  GenericBaseDatastore,
+  ResourcePath,
+  postProcessGet,
+  timestampedName,
+} from '@butler-ts/datastore';
+import type {
+  DatastoreCreateOptions,
+  DatastoreEntity,
+  DatastoreOpaqueTable,
+  DatastoreRecordData,
+  EmptyTrashOptions,
+  FileDataset,
+  GetOptions,
+  IngestZipOptions,
+  PutOptions,
+  RetrieveArtifactsOptions,
+  TransferMode,
+  TrashOptions,
+  URIOptions,
+  ValidateOptions,
+} from '@butler-ts/datastore';
+import type { DatasetIdRef, DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
+import { StoredMemoryItemInfo } from './stored-memory-item-info.ts';
+
+/** Options of the {@link InMemoryDatastore} constructor. */
+export interface InMemoryDatastoreOptions {
+  /** Where warnings go; default the console. */
+  readonly logger?: Logger;
+  /** The storage class factory; default the shared one. */
+  readonly storageClassFactory?: StorageClassFactory;
+}
+
+// One stored dataset: the object and what is recorded about it.
+interface StoredDataset {
+  readonly value: unknown;
+  // The storage class of the ref it was put with (the write storage class).
+  readonly storageClass: StorageClass;
+  // Unix time in seconds.
+  readonly timestamp: number;
+}
+
+// Everything a datastore and its clones share.
+interface MemoryStore {
+  // Stored datasets by ref ID. daf_butler keeps objects by "parent" ID and records by ref ID
+  // in two maps, plus a `related` map (parent ID -> IDs of the records using the object). `put`
+  // always stores an object under its own ref's ID, so each object has exactly one record and
+  // one map holds both: one lookup per read and one entry per dataset.
+  readonly datasets: Map<DatasetId, StoredDataset>;
+  // IDs marked for deletion by trash and not yet removed by emptyTrash.
+  readonly trashed: Set<DatasetId>;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+// A stable number per stored object, standing in for Python's id() in URIs.
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+
+function identityOf(value: unknown): number {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return 0;
+  let identity = identities.get(value);
+  if (identity === undefined) {
+    identity = nextIdentity++;
+    identities.set(value, identity);
+  }
+  return identity;
+}
+
+// Settles a synchronous operation as a promise, so its errors reject rather than throw.
+function settle<T>(operation: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(operation()));
+}
+
+// A rejected promise carrying whatever was thrown, unchanged.
+function rejected<T>(error: unknown): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows as is
+  return Promise.reject(error);
+}
+
+// Python tells one ref from several with isinstance(ref, DatasetRef); here a type guard: an
+// iterable is several refs, anything else one.
+function isIterable(value: unknown): value is Iterable<DatasetRef> {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
+}
+
+/**
+ * A datastore that keeps datasets as live objects in process memory (daf_butler's
+ * `InMemoryDatastore`). Ephemeral: nothing outlives the process, nothing is serialized,
+ * composites are not split, and file ingest and export are not supported.
+ *
+ * `put` stores the object itself and `get` returns it (no copies, unless read parameters make
+ * the delegate copy), after checking the constraints and coercing to the storage class.
+ * Reads apply components, derived components, parameters and storage class overrides.
+ * `trash` marks datasets that stay readable until `emptyTrash`. Inside
+ * `Datastore.transaction` every `put` is undone if the block fails. The registry bridge
+ * is never used: the bridge manager only supplies the dimension universe for constraints.
+ *
+ * Loading this module registers the class under `InMemoryDatastore` and
+ * `lsst.daf.butler.datastores.inMemoryDatastore.InMemoryDatastore` for `Datastore.fromConfig`.
+ *
+ * @example
+ * ```ts
+ * const datastore = await InMemoryDatastore.fromConfig(
+ *   { datastore: { cls: 'InMemoryDatastore' } },
+ *   registry.bridges,
+ * );
+ * await datastore.put(metrics, ref);
+ * await datastore.get(ref.makeComponentRef('summary'));
+ * ```
+ */
+export class InMemoryDatastore extends GenericBaseDatastore {
+  /**
+   * The default configuration file, relative to {@link InMemoryDatastore.configDirectory}
+   * (daf_butler names it but ships none; this package ships one that only sets `cls`).
+   */
+  static override readonly defaultConfigFile: string = 'datastores/inMemoryDatastore.yaml';
+  /** The `configs/` folder shipped in this package, found relative to this module. */
+  static override readonly configDirectory: URL = new URL('../configs/', import.meta.url);
+
+  #store: MemoryStore = { datasets: new Map(), trashed: new Set() };
+
+  /**
+   * Most callers use `Datastore.fromConfig`, which merges the default file first.
+   *
+   * @param config the configuration; its `datastore` section (or itself) is used, and only
+   *   `constraints` matters.
+   * @param bridgeManager supplies the dimension universe for dimension constraints.
+   * @throws `ConstraintsValidationError` for invalid constraints.
+   */
+  constructor(
+    config: ConfigInput,
+    bridgeManager: DatastoreRegistryBridgeManager | null,
+    options: InMemoryDatastoreOptions = {},
+  ) {
+    super(config, bridgeManager, {
+      name: timestampedName('InMemoryDatastore'),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.storageClassFactory === undefined
+        ? {}
+        : { storageClassFactory: options.storageClassFactory }),
+    });
+  }
+
+  /** A new datastore from a loaded configuration; `butlerRoot` is ignored. */
+  static override createFromConfig(options: DatastoreCreateOptions): InMemoryDatastore {
+    return new InMemoryDatastore(options.config, options.bridgeManager, {
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
+
+  /** Returns `config` unchanged: an in-memory datastore has no root. */
+  static override setConfigRoot(
+    _root: string,
+    config: Config,
+    _full: Config,
+    _overwrite = true,
+  ): Config {
+    return config;
+  }
+
+  /** Always true: datasets vanish with the process. */
+  override get isEphemeral(): boolean {
+    return true;
+  }
+
+  /**
+   * A new datastore (with its own name, constraints from the same configuration and the given
+   * bridge manager) that shares this one's stored datasets, records and trash. Transactions
+   * are not shared. (daf_butler stops sharing the trash after the first `emptyTrash`; here it
+   * stays shared.)
+   */
+  override clone(bridgeManager: DatastoreRegistryBridgeManager): InMemoryDatastore {
+    const copy = new InMemoryDatastore(this.config, bridgeManager, {
+      logger: this.logger,
+      storageClassFactory: this.storageClassFactory,
+    });
+    copy.#store = this.#store;
+    return copy;
+  }
+
+  /** Same as {@link InMemoryDatastore.exists}: a record and its stored object. */
+  override knows(ref: DatasetRef): Promise<boolean> {
+    return this.exists(ref);
+  }
+
+  /**
+   * Whether the dataset is stored. The trash is not consulted: a trashed dataset exists until
+   * the trash is emptied. Component refs and storage class overrides share the parent's ID,
+   * hence its answer.
+   */
+  override exists(ref: DatasetRef): Promise<boolean> {
+    return Promise.resolve(this.#store.datasets.has(ref.id));
+  }
+
+  /**
+   * Reads a dataset: the stored object, its component (`ref.makeComponentRef(…)`), or a
+   * derived component; with read parameters applied; as the ref's storage class or
+   * `options.storageClass` (an instance or a name, which must be able to convert either way).
+   *
+   * Parameters are checked against the write storage class for a derived component (they
+   * apply to the composite before the component is computed), else against the read storage
+   * class.
+   *
+   * @throws `DatasetNotFoundError` naming the ref if it is not stored.
+   * @throws `IncompatibleStorageClassError` for a storage class that cannot convert.
+   * @throws `LookupError` for an unknown storage class name.
+   * @throws `UnknownParameterError` for a parameter the storage class does not know.
+   * @throws `TypeMismatchError` / `InvalidValueError` when the storage class has no
+   *   delegate for the parameters, or the value cannot be converted.
+   */
+  override get(ref: DatasetRef, options: GetOptions = {}): Promise<unknown> {
+    try {
+      return Promise.resolve(this.#get(ref, options));
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #get(ref: DatasetRef, options: GetOptions): unknown {
+    const stored = this.#store.datasets.get(ref.id);
+    if (stored === undefined) throw this.#notFound(ref);
+    const read =
+      options.storageClass === undefined || options.storageClass === null
+        ? ref
+        : ref.overrideStorageClass(options.storageClass);
+    const readStorageClass = read.datasetType.storageClass;
+    const writeStorageClass = stored.storageClass;
+    // DatasetType.component() without the array it builds: this is the hot path.
+    const typeName = read.datasetType.name;
+    const dot = typeName.indexOf('.');
+    const component = dot < 0 ? null : typeName.slice(dot + 1);
+    let parameters = options.parameters ?? null;
+
+    const isDerived = component !== null && writeStorageClass.derivedComponents.has(component);
+    (isDerived ? writeStorageClass : readStorageClass).validateParameters(parameters);
+
+    let value = stored.value;
+    if (isDerived) {
+      value = writeStorageClass.delegate().handleParameters(value, parameters);
+      parameters = null;
+    }
+    if (component !== null) {
+      let compositeStorageClass = writeStorageClass;
+      const parentStorageClass = read.datasetType.parentStorageClass;
+      // A component of the storage class the caller converts to: convert the composite first.
+      if (!writeStorageClass.allComponents().has(component) && parentStorageClass !== null) {
+        compositeStorageClass = parentStorageClass;
+        value = parentStorageClass.coerceType(value);
+      }
+      value = compositeStorageClass.delegate().getComponent(value, component);
+    }
+    value = postProcessGet(value, readStorageClass, parameters, component !== null);
+    return readStorageClass.coerceType(value);
+  }
+
+  /**
+   * Stores a dataset under `ref.id`, replacing any dataset stored under that ID. The value is
+   * coerced to the ref's storage class unless its delegate accepts it as is, and the delegate
+   * may attach `provenance`. Inside a transaction, the put is undone (by `remove`) if the
+   * transaction fails.
+   *
+   * @throws `DatasetTypeNotSupportedError` if the constraints reject the ref.
+   * @throws `TypeMismatchError` if the value cannot be converted to the storage class.
+   */
+  override put(inMemoryDataset: unknown, ref: DatasetRef, options: PutOptions = {}): Promise<void> {
+    try {
+      this.#put(inMemoryDataset, ref, options);
+      return RESOLVED;
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #put(inMemoryDataset: unknown, ref: DatasetRef, options: PutOptions): void {
+    if (!this.constraints.isAcceptable(ref)) {
+      throw new DatasetTypeNotSupportedError(
+        `Dataset ${ref.toString()} has been rejected by this datastore via configuration.`,
+        { datastore: this.name, refs: [ref] },
+      );
+    }
+    const storageClass = ref.datasetType.storageClass;
+    // Python catches the TypeError of delegate(); asking for the class first avoids a throw.
+    // The base delegate accepts nothing as is and adds no provenance, so it is not built.
+    const delegateClass = storageClass.delegateClass;
+    const delegate =
+      delegateClass === null || delegateClass === StorageClassDelegate
+        ? null
+        : storageClass.delegate();
+    let value = inMemoryDataset;
+    if (delegate === null || !delegate.canAccept(value)) value = storageClass.coerceType(value);
+    if (delegate !== null) value = delegate.addProvenance(value, ref, options.provenance ?? null);
+
+    this.#store.datasets.set(ref.id, { value, storageClass, timestamp: Date.now() / 1000 });
+    this.currentTransaction?.registerUndo('put', () => this.remove(ref));
+  }
+
+  /** {@link InMemoryDatastore.put}, then an empty map: an ephemeral datastore gives the registry no records. */
+  override async putNew(
+    inMemoryDataset: unknown,
+    ref: DatasetRef,
+  ): Promise<Map<string, DatasetRef>> {
+    await this.put(inMemoryDataset, ref);
+    return new Map();
+  }
+
+  /**
+   * `mem://<object number>_<id>?<data ID>` for a stored dataset, or with `predict`
+   * `mem://<dataset type name>?<data ID>#predicted` for one that is not. The data ID part is
+   * the required values form-encoded as Python does (`instrument=dummy&visit=52`). There are
+   * never component URIs.
+   *
+   * @throws `DatasetNotFoundError` if it is not stored and `predict` is not set.
+   */
+  override getURIs(ref: DatasetRef, options: URIOptions = {}): Promise<DatasetRefURIs> {
+    return settle(() => this.#getURIs(ref, options));
+  }
+
+  #getURIs(ref: DatasetRef, options: URIOptions): DatasetRefURIs {
+    const query = ref.dataId.toQueryString();
+    const stored = this.#store.datasets.get(ref.id);
+    let name: string;
+    let fragment = '';
+    if (stored === undefined) {
+      if (!(options.predict ?? false)) {
+        throw new DatasetNotFoundError(`Dataset ${ref.toString()} not in this datastore`, {
+          datastore: this.name,
+          ref,
+        });
+      }
+      name = ref.datasetType.name;
+      fragment = '#predicted';
+    } else {
+      name = `${identityOf(stored.value)}_${ref.id}`;
+    }
+    return new DatasetRefURIs(new ResourcePath(`mem://${name}?${query}${fragment}`));
+  }
+
+  /**
+   * The primary URI of {@link InMemoryDatastore.getURIs}.
+   *
+   * @throws `DatasetNotFoundError` if it is not stored and `predict` is not set.
+   */
+  override async getURI(ref: DatasetRef, options: URIOptions = {}): Promise<ResourcePath> {
+    const uris = await this.getURIs(ref, options);
+    return uris.primaryURI!;
+  }
+
+  /**
+   * @throws `DatastoreNotSupportedError` always: there are no files to copy out.
+   */
+  override retrieveArtifacts(
+    _refs: Iterable<DatasetRef>,
+    _destination: string | ResourcePath,
+    _options?: RetrieveArtifactsOptions,
+  ): Promise<Map<ResourcePath, unknown>> {
+    return Promise.reject(
+      new DatastoreNotSupportedError(
+        'Can not retrieve artifacts from an in-memory datastore: there are none.',
+        { datastore: this.name, operation: 'retrieveArtifacts' },
+      ),
+    );
+  }
+
+  /**
+   * @throws `DatastoreNotSupportedError` always: zip ingest needs a file datastore.
+   */
+  override ingestZip(_zipPath: string | ResourcePath, _options?: IngestZipOptions): Promise<void> {
+    return Promise.reject(
+      new DatastoreNotSupportedError('Can only ingest a Zip into a file datastore.', {
+        datastore: this.name,
+        operation: 'ingestZip',
+      }),
+    );
+  }
+
+  /** The transfer mode unchanged (even `'auto'`); ingest then fails as not supported. */
+  protected override overrideTransferMode(
+    _datasets: readonly FileDataset[],
+    transfer: TransferMode,
+  ): TransferMode {
+    return transfer;
+  }
+
+  /**
+   * Drops the records of the datasets, which then no longer exist; trash marks stay. Unknown
+   * refs are ignored. (daf_butler leaves the stored object orphaned in memory; nothing can
+   * reach it without its record, so it is freed here.)
+   */
+  override forget(refs: Iterable<DatasetRef>): Promise<void> {
+    return settle(() => {
+      for (const ref of [...refs]) this.#store.datasets.delete(ref.id);
+    });
+  }
+
+  /**
+   * Marks datasets for deletion by {@link InMemoryDatastore.emptyTrash}; they stay readable
+   * until then. Python tells one ref from several with `isinstance`; here a type guard does:
+   * an iterable is several refs, anything else one. A single ref is checked (unknown: `DatasetNotFoundError`, or with
+   * `ignoreErrors` a warning, and it is trashed anyway); refs given as an iterable are not.
+   * Runs in a transaction, so an enclosing transaction that fails takes back the marks this
+   * call added (marks made earlier stay). `ignoreErrors` defaults to false here.
+   *
+   * @throws `DatasetNotFoundError` for a single unknown ref unless `ignoreErrors`.
+   */
+  override async trash(
+    refOrRefs: DatasetRef | Iterable<DatasetRef>,
+    options: TrashOptions = {},
+  ): Promise<void> {
+    const ignoreErrors = options.ignoreErrors ?? false;
+    await this.transaction(async (transaction) => {
+      let refs: DatasetRef[];
+      if (isIterable(refOrRefs)) {
+        refs = [...refOrRefs];
+      } else {
+        refs = [refOrRefs];
+        if (!this.#store.datasets.has(refOrRefs.id)) {
+          const error = this.#notFound(refOrRefs);
+          if (!ignoreErrors) throw error;
+          this.logger.warn(`Attempted to trash a dataset that is not stored: ${error.message}`);
+        }
+      }
+      const ids = refs.map((ref) => ref.id);
+      const trashed = this.#store.trashed;
+      // Only marks this call adds are taken back: a dataset trashed before stays trashed
+      // (daf_butler takes back every mark, and throws for one already emptied).
+      const added = ids.filter((id) => !trashed.has(id));
+      await transaction.undoWith(
+        `Trash ${ids.length} datasets`,
+        () => {
+          for (const id of added) trashed.delete(id);
+        },
+        () => {
+          for (const id of added) trashed.add(id);
+        },
+      );
+    });
+  }
+
+  /**
+   * Deletes the trashed datasets (only those of `refs`, if non-empty: **an empty `refs` empties
+   * the whole trash**, as in daf_butler). Datasets already gone are skipped; every processed ID
+   * leaves the trash. Not undoable. Returns an empty set: there are no artifacts. With
+   * `dryRun`, logs how many would go and changes nothing.
+   */
+  override emptyTrash(options: EmptyTrashOptions = {}): Promise<Set<ResourcePath>> {
+    return settle(() => this.#emptyTrash(options));
+  }
+
+  #emptyTrash(options: EmptyTrashOptions): Set<ResourcePath> {
+    // `ignoreErrors` has nothing to ignore: deleting from a Map cannot fail.
+    const { refs = null, dryRun = false } = options;
+    const store = this.#store;
+    let trashed = [...store.trashed];
+    if (refs !== null) {
+      const wanted = new Set([...refs].map((ref) => ref.id));
+      if (wanted.size > 0) trashed = trashed.filter((id) => wanted.has(id));
+    }
+    if (dryRun) {
+      this.logger.debug(`Would remove ${trashed.length} dataset(s) from the trash of ${this.name}`);
+      return new Set();
+    }
+    // Datasets already gone (forgotten, or emptied by a clone) are simply not there.
+    for (const id of trashed) {
+      store.datasets.delete(id);
+      store.trashed.delete(id);
+    }
+    return new Set();
+  }
+
+  /** A no-op: an in-memory datastore accepts any storage class. */
+  override validateConfiguration(
+    _entities: Iterable<DatastoreEntity>,
+    _options?: ValidateOptions,
+  ): void {}
+
+  /** A no-op. */
+  override validateKey(_lookupKey: LookupKey, _entity: DatastoreEntity): void {}
+
+  /** The lookup keys of the constraints (accepted and rejected, without `all`). */
+  override getLookupKeys(): readonly LookupKey[] {
+    return this.constraints.getLookupKeys();
+  }
+
+  /** False: data IDs are never written anywhere. */
+  override needsExpandedDataIds(_transfer?: TransferMode, _entity?: DatastoreEntity): boolean {
+    return false;
+  }
+
+  /** A no-op: there are no records to import. */
+  override importRecords(_data: ReadonlyMap<string, DatastoreRecordData>): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** An empty map: an ephemeral datastore exports no records. */
+  override exportRecords(_refs: Iterable<DatasetIdRef>): Promise<Map<string, DatastoreRecordData>> {
+    return Promise.resolve(new Map<string, DatastoreRecordData>());
+  }
+
+  /** An empty map. */
+  override exportPredictedRecords(
+    _refs: Iterable<DatasetRef>,
+  ): Promise<Map<string, DatastoreRecordData>> {
+    return Promise.resolve(new Map<string, DatastoreRecordData>());
+  }
+
+  /** An empty map: no opaque tables. */
+  override getOpaqueTableDefinitions(): Map<string, DatastoreOpaqueTable> {
+    return new Map();
+  }
+
+  /**
+   * The record of a stored dataset: when it was put, with which storage class, under which ID.
+   *
+   * @throws `DatasetNotFoundError` if it is not stored.
+   */
+  getStoredItemInfo(ref: DatasetRef): StoredMemoryItemInfo {
+    const stored = this.#store.datasets.get(ref.id);
+    if (stored === undefined) throw this.#notFound(ref);
+    return new StoredMemoryItemInfo(stored.timestamp, stored.storageClass, ref.id);
+  }
+
+  /**
+   * Drops the record of `ref`, so it no longer exists; unknown refs are ignored. For tests, as
+   * in daf_butler (where the stored object stays behind, unreachable; here it goes too).
+   */
+  removeStoredItemInfo(ref: DatasetIdRef): void {
+    this.#store.datasets.delete(ref.id);
+  }
+
+  #notFound(ref: DatasetRef): DatasetNotFoundError {
+    return new DatasetNotFoundError(`No such dataset in memory: ${ref.toString()}`, {
+      datastore: this.name,
+      ref,
+    });
+  }
+}
+
+DatastoreClassRegistry.shared.registerDefault(
+  InMemoryDatastore,
+  'InMemoryDatastore',
+  'lsst.daf.butler.datastores.inMemoryDatastore.InMemoryDatastore',
+);
