@@ -3,6 +3,7 @@
 import {
   ColumnValueError,
   InvalidIdentifierError,
+  TaiTime,
   UnknownColumnError,
   tableSpec,
 } from '@butler-ts/ddl';
@@ -290,6 +291,64 @@ export function describeDatabase(name: string, makeHarness: () => DatabaseHarnes
       const payload = bytes(...Array.from({ length: 16 }, (_, i) => (i * 37) % 256));
       await db.insert(s.a, [{ name: 'a1', payload }]);
       expect(await db.fetch(s.a)).toEqual([{ name: 'a1', payload }]);
+    });
+
+    it('round-trips a value of every column type, and null', async () => {
+      let t!: TableHandle;
+      const spec = tableSpec({
+        fields: [
+          { name: 'id', dtype: 'integer', primaryKey: true },
+          { name: 's', dtype: 'string', length: 8 },
+          { name: 'tx', dtype: 'text' },
+          { name: 'si', dtype: 'smallint' },
+          { name: 'bi', dtype: 'bigint' },
+          { name: 'f', dtype: 'float' },
+          { name: 'b', dtype: 'boolean' },
+          { name: 'bin', dtype: 'binary' },
+          { name: 'b64', dtype: 'base64Bytes' },
+          { name: 'u', dtype: 'uuid' },
+          { name: 'ts', dtype: 'timestamp' },
+          { name: 'tai', dtype: 'timeNsecTai' },
+        ],
+      });
+      await db.declareStaticTables({ create: true }, (context) => {
+        t = context.addTable('every_type', spec);
+      });
+      const full = {
+        id: 1,
+        s: 'short',
+        tx: 'long text '.repeat(50),
+        si: -32768,
+        bi: Number.MAX_SAFE_INTEGER,
+        f: 0.1 + 0.2,
+        b: false,
+        bin: bytes(0, 255, 7),
+        b64: bytes(9, 8, 7, 6),
+        u: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        ts: new Date('2026-11-22T08:30:15.123Z'),
+        tai: TaiTime.fromIso('2030-01-01T12:00:00.123456789'),
+      };
+      await db.insert(t, [full, { id: 2 }]);
+      const [first, second] = await db.fetch(t, { orderBy: ['id'] });
+      expect({ ...first, tai: undefined }).toEqual({ ...full, tai: undefined });
+      expect((first!['tai'] as TaiTime).nsec).toBe(full.tai.nsec);
+      expect(second).toEqual({
+        id: 2,
+        s: null,
+        tx: null,
+        si: null,
+        bi: null,
+        f: null,
+        b: null,
+        bin: null,
+        b64: null,
+        u: null,
+        ts: null,
+        tai: null,
+      });
+      expect(
+        await db.count(t, { u: full.u.toUpperCase(), b: false, ts: full.ts, tai: full.tai }),
+      ).toBe(1);
     });
 
     it('gives bulk-inserted rows increasing ids (P-DB-12)', async () => {

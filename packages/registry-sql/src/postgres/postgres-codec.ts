@@ -1,30 +1,13 @@
 // How canonical column values are bound for PostgreSQL (through `pg`) and read back.
 import { TaiTime, decodeBase64, encodeBase64 } from '@butler-ts/ddl';
 import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
-
-type Convert = (value: unknown) => unknown;
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-/** A TIMESTAMP literal in UTC, so the session time zone never shifts it. */
-export function formatTimestamp(date: Date): string {
-  return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`
-  );
-}
+import { formatUtcTimestamp, parseUtcTimestamp, toBuffer, toUint8Array } from '../codec-common.ts';
+import type { Convert } from '../codec-common.ts';
 
 const encoders: Partial<Record<ColumnType, Convert>> = {
   base64Bytes: (v) => encodeBase64(v as Uint8Array),
-  binary: (v) => {
-    const bytes = v as Uint8Array;
-    return Buffer.isBuffer(bytes)
-      ? bytes
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  },
-  timestamp: (v) => formatTimestamp(v as Date),
+  binary: (v) => toBuffer(v as Uint8Array),
+  timestamp: (v) => formatUtcTimestamp(v as Date),
   timeNsecTai: (v) => (v as TaiTime).toStoredNsec().toString(),
 };
 
@@ -32,11 +15,8 @@ const toNumber: Convert = (v) => (typeof v === 'number' ? v : Number(v));
 
 const decoders: Partial<Record<ColumnType, Convert>> = {
   base64Bytes: (v) => decodeBase64(v as string),
-  binary: (v) => {
-    const buffer = v as Buffer;
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  },
-  timestamp: (v) => (v instanceof Date ? v : new Date(`${(v as string).replace(' ', 'T')}Z`)),
+  binary: (v) => toUint8Array(v as Buffer),
+  timestamp: (v) => (v instanceof Date ? v : parseUtcTimestamp(v as string)),
   timeNsecTai: (v) => new TaiTime(BigInt(v as string)),
   bigint: toNumber,
 };

@@ -1,20 +1,8 @@
 // How canonical column values (see @butler-ts/ddl) are stored by SQLite and read back.
 import { TaiTime, decodeBase64, encodeBase64 } from '@butler-ts/ddl';
 import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
-
-type Convert = (value: unknown) => unknown;
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-// daf_butler's SQLite DATETIME text: 'YYYY-MM-DD HH:MM:SS.ffffff', in UTC.
-function formatDatetime(date: Date): string {
-  return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}000`
-  );
-}
+import { formatUtcTimestamp, parseUtcTimestamp, toBuffer, toUint8Array } from '../codec-common.ts';
+import type { Convert } from '../codec-common.ts';
 
 function hex32ToUuid(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -24,13 +12,8 @@ const encoders: Partial<Record<ColumnType, Convert>> = {
   uuid: (v) => (v as string).replaceAll('-', ''),
   boolean: (v) => (v ? 1 : 0),
   base64Bytes: (v) => encodeBase64(v as Uint8Array),
-  binary: (v) => {
-    const bytes = v as Uint8Array;
-    return Buffer.isBuffer(bytes)
-      ? bytes
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  },
-  timestamp: (v) => formatDatetime(v as Date),
+  binary: (v) => toBuffer(v as Uint8Array),
+  timestamp: (v) => formatUtcTimestamp(v as Date, true),
   timeNsecTai: (v) => (v as TaiTime).toStoredNsec(),
 };
 
@@ -40,11 +23,8 @@ const decoders: Partial<Record<ColumnType, Convert>> = {
   uuid: (v) => hex32ToUuid(v as string),
   boolean: (v) => v !== 0 && v !== 0n,
   base64Bytes: (v) => decodeBase64(v as string),
-  binary: (v) => {
-    const buffer = v as Buffer;
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  },
-  timestamp: (v) => new Date(`${(v as string).replace(' ', 'T')}Z`),
+  binary: (v) => toUint8Array(v as Buffer),
+  timestamp: (v) => parseUtcTimestamp(v as string),
   timeNsecTai: (v) => new TaiTime(BigInt(v as number | bigint)),
   smallint: toNumber,
   integer: toNumber,
