@@ -1,47 +1,23 @@
 // The registry on a real PostgreSQL server: created by this process, opened by others, with
 // the same version checks as on SQLite, and several processes registering the same opaque
 // table and writing the same rows at the same moment.
-import { spawn } from 'node:child_process';
 import { IncompatibleVersionError } from '@butler-ts/versioning';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPAQUE_META_SPEC, createRegistry, openRegistry } from '../src/index.ts';
 import type { Registry } from '../src/index.ts';
 import { bundleFixture } from './fixtures/bundle.ts';
+import { startChild } from './fixtures/child.ts';
+import type { Child } from './fixtures/child.ts';
 import { SHARED_ROWS, SYNCED_KEYS, sharedSpec } from './fixtures/pg-worker.ts';
 import { dropSchemas, freshSchema, pgAvailable, pgUrl } from './postgres-harness.ts';
 
 const available = await pgAvailable();
 const WORKERS = 4;
 
-interface Worker {
-  readonly ready: Promise<void>;
-  readonly done: Promise<{ worker: string; inserted: number }>;
-  go(): void;
-}
+type Worker = Child<{ worker: string; inserted: number }>;
 
 function startWorker(script: string, namespace: string, name: string): Worker {
-  const child = spawn(process.execPath, [script, pgUrl, namespace, name], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, BUTLER_PG_WORKER: '1' },
-  });
-  let out = '';
-  let err = '';
-  let signalReady!: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const done = new Promise<{ worker: string; inserted: number }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signalReady();
-      if (code !== 0) reject(new Error(`worker ${name} exited with ${code}: ${err}`));
-      else resolve(JSON.parse(out.split('\n')[1]!) as { worker: string; inserted: number });
-    });
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
+  return startChild(script, [pgUrl, namespace, name], { BUTLER_PG_WORKER: '1' });
 }
 
 describe.skipIf(!available)('registry on PostgreSQL', () => {

@@ -1,7 +1,6 @@
 // Two OS processes share one SQLite registry file: this one creates the registry, a child
 // process (this package's source bundled with tsdown, run by plain `node`) opens it, and both
 // write opaque rows at the same time. Nothing may be lost.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,16 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../src/index.ts';
 import type { WriterSummary } from './fixtures/opaque-writer.ts';
 import { bundleFixture } from './fixtures/bundle.ts';
+import { startChild } from './fixtures/child.ts';
+import type { Child } from './fixtures/child.ts';
 import { writeRows } from './fixtures/opaque-writer.ts';
 
 const ROWS = 1500;
-
-interface Child {
-  readonly ready: Promise<void>;
-  /** Lets the child start writing. */
-  go(): void;
-  readonly done: Promise<WriterSummary>;
-}
 
 function runWriter(
   script: string,
@@ -26,29 +20,10 @@ function runWriter(
   writer: string,
   first: number,
   count: number,
-): Child {
-  const child = spawn(process.execPath, [script, uri, writer, String(first), String(count)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, BUTLER_OPAQUE_WRITER: '1' },
+): Child<WriterSummary> {
+  return startChild(script, [uri, writer, String(first), String(count)], {
+    BUTLER_OPAQUE_WRITER: '1',
   });
-  let out = '';
-  let err = '';
-  let signalReady!: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const done = new Promise<WriterSummary>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signalReady();
-      if (code !== 0) reject(new Error(`writer ${writer} exited with ${code}: ${err}`));
-      else resolve(JSON.parse(out.split('\n')[1]!) as WriterSummary);
-    });
-  });
-  return { ready, done, go: () => child.stdin.end('go\n') };
 }
 
 describe('two processes sharing one SQLite file', () => {
