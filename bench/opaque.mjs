@@ -47,17 +47,33 @@ async function time(fn) {
 
 /** Runs each operation REPEATS times on fresh data; `setup` returns the five operations. */
 async function measure(label, setup) {
-  const results = { insert: [], ensure: [], fetchIds: [], fetchAll: [], delete: [] };
+  const results = {
+    insert: [],
+    ensure: [],
+    fetchIds: [],
+    fetchAll: [],
+    iterateAll: [],
+    delete: [],
+  };
   for (let r = 0; r < REPEATS; r++) {
     const ops = await setup();
     results.insert.push(await time(ops.insert));
     results.ensure.push(await time(ops.ensure));
     results.fetchIds.push(await time(ops.fetchIds));
     results.fetchAll.push(await time(ops.fetchAll));
+    results.iterateAll.push(await time(ops.iterateAll));
     results.delete.push(await time(ops.delete));
     await ops.close();
   }
   return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+}
+
+// Batches (`fetchBatches`) hand out arrays as the raw driver does; `fetch` is the row-by-row
+// AsyncIterable over the same batches, measured separately so its cost is visible.
+async function countBatches(batches) {
+  let n = 0;
+  for await (const batch of batches) n += batch.length;
+  return n;
 }
 
 function report(engine, ours, raw) {
@@ -68,6 +84,7 @@ function report(engine, ours, raw) {
     ensure: `ensure ${ROWS} (half present)`,
     fetchIds: 'fetch by 10k ids',
     fetchAll: 'fetch all',
+    iterateAll: 'fetch all, row by row',
     delete: 'delete 10k',
   };
   for (const key of Object.keys(names)) {
@@ -100,8 +117,15 @@ async function oursSqlite() {
     insert: () => table.insert(rows),
     ensure: () => table.ensure(ensureRows),
     fetchIds: async () =>
-      expectCount(await drain(table.fetch({ dataset_id: ids })), 10_000, 'fetch by ids'),
-    fetchAll: async () => expectCount(await drain(table.fetch()), ROWS + ROWS / 2, 'fetch all'),
+      expectCount(
+        await countBatches(table.fetchBatches({ dataset_id: ids })),
+        10_000,
+        'fetch by ids',
+      ),
+    fetchAll: async () =>
+      expectCount(await countBatches(table.fetchBatches()), ROWS + ROWS / 2, 'fetch all'),
+    iterateAll: async () =>
+      expectCount(await drain(table.fetch()), ROWS + ROWS / 2, 'fetch all, row by row'),
     delete: () =>
       table.delete(
         ['dataset_id'],
@@ -151,6 +175,11 @@ async function rawSqlite() {
         ROWS + ROWS / 2,
         'raw fetch all',
       ),
+    iterateAll: () => {
+      let n = 0;
+      for (const _row of db.prepare('SELECT * FROM records').iterate()) n++;
+      expectCount(n, ROWS + ROWS / 2, 'raw iterate all');
+    },
     delete: () =>
       db.transaction(() => {
         for (const part of chunk(ids.map(hex), 1000)) remove.run(part);
@@ -191,8 +220,15 @@ if (await pgReachable()) {
       insert: () => table.insert(rows),
       ensure: () => table.ensure(ensureRows),
       fetchIds: async () =>
-        expectCount(await drain(table.fetch({ dataset_id: ids })), 10_000, 'fetch by ids'),
-      fetchAll: async () => expectCount(await drain(table.fetch()), ROWS + ROWS / 2, 'fetch all'),
+        expectCount(
+          await countBatches(table.fetchBatches({ dataset_id: ids })),
+          10_000,
+          'fetch by ids',
+        ),
+      fetchAll: async () =>
+        expectCount(await countBatches(table.fetchBatches()), ROWS + ROWS / 2, 'fetch all'),
+      iterateAll: async () =>
+        expectCount(await drain(table.fetch()), ROWS + ROWS / 2, 'fetch all, row by row'),
       delete: () =>
         table.delete(
           ['dataset_id'],
@@ -237,6 +273,11 @@ if (await pgReachable()) {
           ROWS + ROWS / 2,
           'raw fetch all',
         ),
+      iterateAll: async () => {
+        let n = 0;
+        for (const _row of (await client.query(`SELECT * FROM ${t}`)).rows) n++;
+        expectCount(n, ROWS + ROWS / 2, 'raw iterate all');
+      },
       delete: () =>
         client.query(`DELETE FROM ${t} USING unnest($1::uuid[]) AS d(id) WHERE dataset_id = d.id`, [
           ids,

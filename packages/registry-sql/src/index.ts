@@ -13,7 +13,11 @@ export {
 } from './monolithic-bridge-manager.ts';
 export { ByNameOpaqueTableStorageManager, OPAQUE_META_SPEC } from './opaque-manager.ts';
 export type { OpaqueMetaTable } from './opaque-manager.ts';
-export { ByNameOpaqueTableStorage, OPAQUE_FETCH_CHUNK_SIZE } from './opaque-storage.ts';
+export {
+  ByNameOpaqueTableStorage,
+  OPAQUE_FETCH_CHUNK_SIZE,
+  OPAQUE_FETCH_PREFETCH,
+} from './opaque-storage.ts';
 export type {
   ColumnDescription,
   SqlExecutor,

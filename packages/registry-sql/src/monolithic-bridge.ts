@@ -31,10 +31,11 @@ import { ByNameOpaqueTableStorage } from './opaque-storage.ts';
 export const BRIDGE_CHUNK_SIZE = 50_000;
 
 /**
- * How many ids one `IN (…)` list of the bridge's statements holds at most. daf_butler binds
- * 50 000 at once, which exceeds SQLite's limit of 32 766 bound parameters per statement.
+ * How many ids one selecting statement takes: daf_butler's 50 000. Each engine binds an id list
+ * as one parameter (a JSON array on SQLite, an array on PostgreSQL), so no statement comes
+ * near a bound-parameter limit.
  */
-export const BRIDGE_IN_LIST_SIZE = 1000;
+export const BRIDGE_IN_LIST_SIZE = 50_000;
 
 /** The two static tables of the monolithic bridge. */
 export interface MonolithicBridgeTables {
@@ -50,8 +51,7 @@ export interface MonolithicBridgeTables {
  * Stateless: the manager hands out a new one on each `register`.
  *
  * Each operation runs in one database transaction; statements that select datasets by id
- * take at most {@link BRIDGE_IN_LIST_SIZE} ids each, so any number of datasets fits every
- * engine's bound-parameter limit. The datastore transaction given to `moveToTrash` is
+ * take at most {@link BRIDGE_IN_LIST_SIZE} ids each. The datastore transaction given to `moveToTrash` is
  * ignored: the database transaction rolls back.
  *
  * Writes on a read-only database fail with `ReadOnlyDatabaseError` before any SQL runs, even

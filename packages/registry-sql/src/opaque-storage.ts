@@ -21,7 +21,7 @@ import type {
   Expr,
   OpaqueWhere,
   OpaqueWriteOptions,
-  SelectQuery,
+  Row,
   TableHandle,
 } from '@butler-ts/registry-interfaces';
 import { cartesianProduct, chunked } from './chunks.ts';
@@ -30,6 +30,9 @@ import { cartesianProduct, chunked } from './chunks.ts';
 export const OPAQUE_FETCH_CHUNK_SIZE = 1000;
 
 const BRAND = Symbol.for('@butler-ts/registry-sql:ByNameOpaqueTableStorage');
+
+/** How many batch queries an opaque fetch runs ahead of its consumer. */
+export const OPAQUE_FETCH_PREFETCH = 4;
 
 /**
  * One opaque table stored as a real SQL table of the same name (daf_butler's
@@ -138,13 +141,30 @@ export class ByNameOpaqueTableStorage<
     const ordered = Object.values(where as Readonly<Record<string, unknown>>).some(
       (value) => Array.isArray(value) || value instanceof Set,
     );
-    for (const combination of cartesianProduct(alternatives)) {
-      const query: SelectQuery = {
-        from: [{ source: this.#table }],
-        where: combination.length === 0 ? literal(true) : and(...combination),
-        ...(ordered ? { orderBy: this.#orderBy } : {}),
-      };
-      yield (await this.#db.select(query)) as RowOf<S>[];
+    // The batches' queries run up to OPAQUE_FETCH_PREFETCH ahead of the consumer: on a server
+    // they overlap on pooled connections; SQLite serialises them, so it costs nothing there.
+    const queries = cartesianProduct(alternatives)[Symbol.iterator]();
+    const inflight: Promise<Row[]>[] = [];
+    const fill = () => {
+      while (inflight.length < OPAQUE_FETCH_PREFETCH) {
+        const next = queries.next();
+        if (next.done === true) return;
+        const combination = next.value;
+        const pending = this.#db.select({
+          from: [{ source: this.#table }],
+          where: combination.length === 0 ? literal(true) : and(...combination),
+          ...(ordered ? { orderBy: this.#orderBy } : {}),
+        });
+        // Awaited in order below; this only keeps an abandoned prefetch from being unhandled.
+        pending.catch(() => undefined);
+        inflight.push(pending);
+      }
+    };
+    fill();
+    while (inflight.length > 0) {
+      const batch = await inflight.shift()!;
+      fill();
+      yield batch as RowOf<S>[];
     }
   }
 

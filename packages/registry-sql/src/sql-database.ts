@@ -112,6 +112,13 @@ export interface SqlDialectCodec extends SqlDialect {
   decoder(field: FieldSpec | null, bigints: boolean): Decoder;
 }
 
+/**
+ * Values per statement on `delete`'s one-changing-column path. daf_butler used 1000 because
+ * each value was a bound parameter; here a list is one parameter (see `SqlDialect.inList`),
+ * so statements can be larger and fewer.
+ */
+const DELETE_IN_LIST_SIZE = 10_000;
+
 /** Element-wise equality of column lists. */
 function sameNames(wanted: ReadonlySet<string>, columns: readonly string[]): boolean {
   return wanted.size === columns.length && columns.every((c) => wanted.has(c));
@@ -639,7 +646,7 @@ export abstract class SqlDatabase extends Database {
     return this.write(table.name, async (x) => {
       let count = 0;
       if (columns.length === 1 || varying.length === 1) {
-        // One changing column: fixed columns by equality, the changing one by IN lists of 1000.
+        // One changing column: fixed columns by equality, the changing one by IN lists.
         const changing = columns.length === 1 ? columns[0]! : varying[0]!;
         const fixed = columns
           .filter((c) => c !== changing)
@@ -647,8 +654,8 @@ export abstract class SqlDatabase extends Database {
         const field = getField(table.spec, changing)!;
         const values = [...distinct.get(changing)!.values()];
         const nonNull = values.filter((v) => v !== null);
-        for (let i = 0; i < nonNull.length; i += 1000) {
-          const chunk = nonNull.slice(i, i + 1000).map((v) => this.encode(field, v));
+        for (let i = 0; i < nonNull.length; i += DELETE_IN_LIST_SIZE) {
+          const chunk = nonNull.slice(i, i + DELETE_IN_LIST_SIZE).map((v) => this.encode(field, v));
           const terms = [
             ...fixed,
             this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk),

@@ -229,6 +229,10 @@ export class PostgresDatabase extends SqlDatabase {
     const pool = new pg.Pool({
       connectionString: uri,
       max: options.poolSize ?? 10,
+      // Statements are prepared once per connection (they are named), but planned for their
+      // actual parameters: a generic plan for `= ANY($1)` cannot know the list is short and
+      // scans the table.
+      options: '-c plan_cache_mode=force_custom_plan',
       types: {
         // TIMESTAMP WITHOUT TIME ZONE stays text; the codec reads it as UTC.
         getTypeParser: ((oid: number, format?: string): unknown =>
