@@ -50,3 +50,56 @@ export function constraintNames(
     },
   };
 }
+
+/**
+ * The constraint builders of one drizzle dialect (`drizzle-orm/sqlite-core` or `pg-core`), as
+ * {@link drizzleExtras} calls them. Each dialect module passes its own.
+ */
+export interface DrizzleConstraintBuilders {
+  primaryKey(config: { columns: unknown[] }): unknown;
+  unique(name: string): { on(...columns: unknown[]): unknown };
+  foreignKey(config: { name: string; columns: unknown[]; foreignColumns: unknown[] }): {
+    onDelete(action: 'cascade' | 'set null'): unknown;
+  };
+  index(name: string): { on(...columns: unknown[]): unknown };
+}
+
+/**
+ * The extra config of a drizzle table built from `spec` (primary key, unique constraints,
+ * foreign keys, indexes, with daf_butler's names), for either dialect.
+ *
+ * @param table the drizzle table's columns, by name
+ * @param resolve the drizzle table a foreign key references, by name (undefined: skip it)
+ */
+export function drizzleExtras(
+  name: string,
+  spec: TableSpec,
+  names: ReturnType<typeof constraintNames>,
+  builders: DrizzleConstraintBuilders,
+  table: Record<string, unknown>,
+  resolve: (table: string) => Record<string, unknown> | undefined,
+  options: { readonly primaryKey: boolean },
+): unknown[] {
+  const column = (of: Record<string, unknown>) => (c: string) => of[c];
+  const pk = primaryKeyColumns(spec);
+  const extras: unknown[] = [];
+  if (options.primaryKey && pk.length > 0)
+    extras.push(builders.primaryKey({ columns: pk.map(column(table)) }));
+  for (const u of spec.unique)
+    extras.push(builders.unique(names.unique(u)).on(...u.map(column(table))));
+  for (const fk of spec.foreignKeys) {
+    const target = fk.table === name ? table : resolve(fk.table);
+    if (target === undefined) continue;
+    const ref = builders.foreignKey({
+      name: names.foreignKey(fk),
+      columns: fk.source.map(column(table)),
+      foreignColumns: fk.target.map(column(target)),
+    });
+    extras.push(
+      fk.onDelete === null ? ref : ref.onDelete(fk.onDelete === 'CASCADE' ? 'cascade' : 'set null'),
+    );
+  }
+  for (const { indexName, columns } of names.indexes())
+    extras.push(builders.index(indexName).on(...columns.map(column(table))));
+  return extras;
+}

@@ -21,7 +21,8 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
-import { constraintNames } from '../ddl-names.ts';
+import { constraintNames, drizzleExtras } from '../ddl-names.ts';
+import type { DrizzleConstraintBuilders } from '../ddl-names.ts';
 
 /** Double-quotes an identifier (identifiers are validated before this). */
 export function pgQuote(name: string): string {
@@ -185,33 +186,27 @@ export function toPgTable(
   shrinker: NameShrinker,
   resolve: (table: string) => PgTableWithColumns<never> | undefined,
 ) {
-  const pk = primaryKeyColumns(spec);
   const names = constraintNames(name, spec, (n) => shrinker.shrink(n));
+  const builders = {
+    primaryKey,
+    unique,
+    foreignKey,
+    index,
+  } as unknown as DrizzleConstraintBuilders;
   return pgSchema(schema).table(
     name,
     Object.fromEntries(spec.fields.map((f) => [f.name, drizzleColumn(f)])),
-    (t) => {
-      const c = (column: string) => (t as Record<string, never>)[column]!;
-      const extras = [];
-      if (pk.length > 0) extras.push(primaryKey({ columns: pk.map(c) as [never, ...never[]] }));
-      for (const u of spec.unique)
-        extras.push(unique(names.unique(u)).on(...(u.map(c) as [never, ...never[]])));
-      for (const fk of spec.foreignKeys) {
-        const target = fk.table === name ? t : resolve(fk.table);
-        if (target === undefined) continue;
-        const foreignColumns = fk.target.map((col) => (target as Record<string, never>)[col]!);
-        let ref = foreignKey({
-          name: names.foreignKey(fk),
-          columns: fk.source.map(c) as [never, ...never[]],
-          foreignColumns: foreignColumns as [never, ...never[]],
-        });
-        if (fk.onDelete !== null)
-          ref = ref.onDelete(fk.onDelete === 'CASCADE' ? 'cascade' : 'set null');
-        extras.push(ref);
-      }
-      for (const { indexName, columns } of names.indexes())
-        extras.push(index(indexName).on(...(columns.map(c) as [never, ...never[]])));
-      return extras;
-    },
+    (t) =>
+      drizzleExtras(
+        name,
+        spec,
+        names,
+        builders,
+        t as Record<string, unknown>,
+        (other) => resolve(other) as Record<string, unknown> | undefined,
+        {
+          primaryKey: true,
+        },
+      ) as never,
   );
 }

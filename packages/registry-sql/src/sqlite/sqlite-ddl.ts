@@ -16,7 +16,8 @@ import {
   unique,
 } from 'drizzle-orm/sqlite-core';
 import type { SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
-import { constraintNames, sameColumns } from '../ddl-names.ts';
+import { constraintNames, drizzleExtras, sameColumns } from '../ddl-names.ts';
+import type { DrizzleConstraintBuilders } from '../ddl-names.ts';
 
 /** Double-quotes an identifier for SQLite (identifiers are validated before this). */
 export function quote(name: string): string {
@@ -182,36 +183,30 @@ export function toSqliteTable(
   spec: TableSpec,
   resolve: (table: string) => ReturnType<typeof sqliteTable> | undefined,
 ) {
-  const pk = primaryKeyColumns(spec);
   const auto = spec.fields.some((f) => f.autoincrement);
   const names = constraintNames(name, spec);
+  const builders = {
+    primaryKey,
+    unique,
+    foreignKey,
+    index,
+  } as unknown as DrizzleConstraintBuilders;
   return sqliteTable(
     name,
     Object.fromEntries(spec.fields.map((f) => [f.name, drizzleColumn(f)])),
-    (t) => {
-      const c = (column: string) => (t as Record<string, never>)[column]!;
-      const extras = [];
-      if (pk.length > 0 && !auto)
-        extras.push(primaryKey({ columns: pk.map(c) as [never, ...never[]] }));
-      for (const u of spec.unique)
-        extras.push(unique(names.unique(u)).on(...(u.map(c) as [never, ...never[]])));
-      for (const fk of spec.foreignKeys) {
-        const target = fk.table === name ? t : resolve(fk.table);
-        if (target === undefined) continue;
-        const foreignColumns = fk.target.map((col) => (target as Record<string, never>)[col]!);
-        let ref = foreignKey({
-          name: names.foreignKey(fk),
-          columns: fk.source.map(c) as [never, ...never[]],
-          foreignColumns: foreignColumns as [never, ...never[]],
-        });
-        if (fk.onDelete !== null)
-          ref = ref.onDelete(fk.onDelete === 'CASCADE' ? 'cascade' : 'set null');
-        extras.push(ref);
-      }
-      for (const { indexName, columns } of names.indexes())
-        extras.push(index(indexName).on(...(columns.map(c) as [never, ...never[]])));
-      return extras;
-    },
+    (t) =>
+      drizzleExtras(
+        name,
+        spec,
+        names,
+        builders,
+        t as Record<string, unknown>,
+        (other) => resolve(other),
+        {
+          // An autoincrement key is declared on its column (INTEGER PRIMARY KEY).
+          primaryKey: !auto,
+        },
+      ) as never,
   );
 }
 
