@@ -1,7 +1,50 @@
 // The names daf_butler gives constraints and indexes (ddl.md §7), and which indexes a spec
 // implies, shared by every dialect's DDL emitter.
-import { primaryKeyColumns } from '@butler-ts/ddl';
-import type { ForeignKeySpec, TableSpec } from '@butler-ts/ddl';
+import { isStringType, primaryKeyColumns } from '@butler-ts/ddl';
+import type { ColumnType, FieldSpec, ForeignKeySpec, TableSpec } from '@butler-ts/ddl';
+
+/** Double-quotes an identifier (identifiers are validated before they get here). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Single-quotes a string literal, for the few statements that cannot bind it (PRAGMA, COMMENT). */
+export function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** The column types whose SQL differs between engines. */
+export type DialectTypes = Readonly<Record<'float' | 'binary' | 'uuid' | 'timestamp', string>>;
+
+/**
+ * The SQL type of a field, as daf_butler maps it: strings of at most 32 characters are
+ * VARCHAR(n), longer ones TEXT; the four types engines spell differently come from `dialect`.
+ */
+export function sqlColumnType(field: FieldSpec, dialect: DialectTypes): string {
+  const dtype: ColumnType = field.dtype;
+  switch (dtype) {
+    case 'string':
+      if (field.length === null) return 'VARCHAR';
+      return isStringType(field) ? `VARCHAR(${field.length})` : 'TEXT';
+    case 'text':
+    case 'base64Bytes':
+      return 'TEXT';
+    case 'smallint':
+      return 'SMALLINT';
+    case 'integer':
+      return 'INTEGER';
+    case 'bigint':
+    case 'timeNsecTai':
+      return 'BIGINT';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'float':
+    case 'binary':
+    case 'uuid':
+    case 'timestamp':
+      return dialect[dtype];
+  }
+}
 
 /** Element-wise equality of column lists. */
 export function sameColumns(a: readonly string[], b: readonly string[]): boolean {

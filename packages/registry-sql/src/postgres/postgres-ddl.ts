@@ -21,45 +21,28 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
-import { constraintNames, drizzleExtras } from '../ddl-names.ts';
-import type { DrizzleConstraintBuilders } from '../ddl-names.ts';
+import {
+  constraintNames,
+  drizzleExtras,
+  quoteIdentifier,
+  quoteLiteral,
+  sqlColumnType,
+} from '../ddl-names.ts';
+import type { DialectTypes, DrizzleConstraintBuilders } from '../ddl-names.ts';
+
+const PG_TYPES: DialectTypes = {
+  float: 'DOUBLE PRECISION',
+  binary: 'BYTEA',
+  uuid: 'UUID',
+  timestamp: 'TIMESTAMP WITHOUT TIME ZONE',
+};
 
 /** Double-quotes an identifier (identifiers are validated before this). */
-export function pgQuote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
+export const pgQuote = quoteIdentifier;
 
 /** The PostgreSQL column type of a field. */
 export function pgType(field: FieldSpec): string {
-  switch (field.dtype) {
-    case 'string':
-      if (field.length === null) return 'VARCHAR';
-      return isStringType(field) ? `VARCHAR(${field.length})` : 'TEXT';
-    case 'text':
-    case 'base64Bytes':
-      return 'TEXT';
-    case 'smallint':
-      return 'SMALLINT';
-    case 'integer':
-      return 'INTEGER';
-    case 'bigint':
-    case 'timeNsecTai':
-      return 'BIGINT';
-    case 'float':
-      return 'DOUBLE PRECISION';
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'binary':
-      return 'BYTEA';
-    case 'uuid':
-      return 'UUID';
-    case 'timestamp':
-      return 'TIMESTAMP WITHOUT TIME ZONE';
-  }
+  return sqlColumnType(field, PG_TYPES);
 }
 
 /**
@@ -107,11 +90,11 @@ export function pgCreateTables(
         `CREATE INDEX ${pgQuote(indexName)} ON ${qualified} (${columns.map(pgQuote).join(', ')})`,
       );
     }
-    if (spec.doc !== null) after.push(`COMMENT ON TABLE ${qualified} IS ${literal(spec.doc)}`);
+    if (spec.doc !== null) after.push(`COMMENT ON TABLE ${qualified} IS ${quoteLiteral(spec.doc)}`);
     for (const field of spec.fields) {
       if (field.doc !== null)
         after.push(
-          `COMMENT ON COLUMN ${qualified}.${pgQuote(field.name)} IS ${literal(field.doc)}`,
+          `COMMENT ON COLUMN ${qualified}.${pgQuote(field.name)} IS ${quoteLiteral(field.doc)}`,
         );
     }
   }

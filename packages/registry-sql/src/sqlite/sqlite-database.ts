@@ -14,6 +14,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { quoteLiteral } from '../ddl-names.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
@@ -594,8 +595,4 @@ function sqliteColumnType(type: string): ColumnType {
   if (type === 'FLOAT' || type === 'REAL' || type.startsWith('DOUBLE')) return 'float';
   if (type === 'DATETIME' || type === 'TIMESTAMP') return 'timestamp';
   return 'text';
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

@@ -16,42 +16,28 @@ import {
   unique,
 } from 'drizzle-orm/sqlite-core';
 import type { SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
-import { constraintNames, drizzleExtras, sameColumns } from '../ddl-names.ts';
-import type { DrizzleConstraintBuilders } from '../ddl-names.ts';
+import {
+  constraintNames,
+  drizzleExtras,
+  quoteIdentifier,
+  sameColumns,
+  sqlColumnType,
+} from '../ddl-names.ts';
+import type { DialectTypes, DrizzleConstraintBuilders } from '../ddl-names.ts';
+
+const SQLITE_TYPES: DialectTypes = {
+  float: 'FLOAT',
+  binary: 'BLOB',
+  uuid: 'CHAR(32)',
+  timestamp: 'DATETIME',
+};
 
 /** Double-quotes an identifier for SQLite (identifiers are validated before this). */
-export function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export const quote = quoteIdentifier;
 
-/** The SQLite column type of a field. */
+/** The SQLite column type of a field (an autoincrement key is exactly INTEGER). */
 export function sqliteType(field: FieldSpec): string {
-  if (field.autoincrement) return 'INTEGER';
-  switch (field.dtype) {
-    case 'string':
-      if (field.length === null) return 'VARCHAR';
-      return isStringType(field) ? `VARCHAR(${field.length})` : 'TEXT';
-    case 'text':
-    case 'base64Bytes':
-      return 'TEXT';
-    case 'smallint':
-      return 'SMALLINT';
-    case 'integer':
-      return 'INTEGER';
-    case 'bigint':
-    case 'timeNsecTai':
-      return 'BIGINT';
-    case 'float':
-      return 'FLOAT';
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'binary':
-      return 'BLOB';
-    case 'uuid':
-      return 'CHAR(32)';
-    case 'timestamp':
-      return 'DATETIME';
-  }
+  return field.autoincrement ? 'INTEGER' : sqlColumnType(field, SQLITE_TYPES);
 }
 
 function defaultClause(field: FieldSpec): string {
