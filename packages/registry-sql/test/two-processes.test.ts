@@ -47,7 +47,7 @@ describe('two processes sharing one SQLite file', () => {
     try {
       const child = runWriter(script, uri, 'child', ROWS, ROWS);
       await child.ready;
-      const mine = await writeRows(registry, 'parent', 0, ROWS, () => child.go());
+      const mine = await writeRows(registry, 'parent', 0, ROWS, ROWS, () => child.go());
       const theirs = await child.done;
 
       // The two writers really overlapped in time.
