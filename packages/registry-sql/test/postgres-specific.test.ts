@@ -203,19 +203,17 @@ describe.skipIf(!available)('PostgresDatabase specifics', () => {
     opened.push(other);
     const t = await declareS(other, false);
     const order: string[] = [];
+    let blocked: Promise<unknown> = Promise.resolve();
     await db.transaction(
       async () => {
-        const blocked = other
-          .insert(t.a, [{ name: 'other' }])
-          .then(() => order.push('other inserted'));
+        blocked = other.insert(t.a, [{ name: 'other' }]).then(() => order.push('other inserted'));
         await new Promise((r) => setTimeout(r, 200));
         order.push('lock holder done');
         await db.insert(s.a, [{ name: 'mine' }]);
-        void blocked;
       },
       { lock: [s.a] },
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await blocked;
     expect(order).toEqual(['lock holder done', 'other inserted']);
     expect(await db.count(s.a)).toBe(2);
   });
