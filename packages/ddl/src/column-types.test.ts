@@ -106,6 +106,15 @@ describe('uuid column values (P-DDL-06)', () => {
     expect(uuidToHex32(canonical)).toBe(hex);
   });
 
+  it('returns only a canonical string unchanged', () => {
+    // Each is 36 characters long, like a canonical UUID.
+    expect(parseUuid('0f1e2d3c4-b5a-6978-8796-a5b4c3d2e1f0')).toBe(canonical);
+    expect(parseUuid('0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0')).toBe(canonical);
+    expect(parseUuid('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg')).toBeUndefined();
+    expect(parseUuid('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f\u00e9')).toBeUndefined();
+    expect(parseUuid('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f-')).toBeUndefined();
+  });
+
   it('rejects other types and out-of-range values', () => {
     for (const bad of [1.5, -1n, 2n ** 128n, new Uint8Array(15), {}, true, null]) {
       expect(parseUuid(bad)).toBeUndefined();

@@ -1,6 +1,26 @@
 const HEX32 = /^[0-9a-f]{32}$/;
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_UUID = (1n << 128n) - 1n;
+
+/** 1 for the code units of lowercase hex digits (below 128). */
+const HEX_DIGIT = new Uint8Array(128);
+for (const digit of '0123456789abcdef') HEX_DIGIT[digit.charCodeAt(0)] = 1;
+const HYPHEN = 45;
+
+/**
+ * Whether `text` is a canonical UUID (lowercase, hyphenated). A table lookup per code unit:
+ * cheaper than the equivalent regular expression, on the path of every UUID written or
+ * fetched (`bench/opaque`).
+ */
+function isCanonicalUuid(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== HYPHEN) return false;
+    } else if (c > 127 || HEX_DIGIT[c] === 0) return false;
+  }
+  return true;
+}
 
 function fromHex32(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -22,7 +42,7 @@ function fromHex32(hex: string): string {
 export function parseUuid(value: unknown): string | undefined {
   if (typeof value === 'string') {
     // Fast path: already canonical (what randomUUID() and every read return).
-    if (value.length === 36 && CANONICAL.test(value)) return value;
+    if (isCanonicalUuid(value)) return value;
     let text = value.trim().toLowerCase();
     if (text.startsWith('urn:uuid:')) text = text.slice('urn:uuid:'.length);
     if (text.startsWith('{') && text.endsWith('}')) text = text.slice(1, -1);
