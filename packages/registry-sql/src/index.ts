@@ -16,6 +16,7 @@ export type { OpaqueMetaTable } from './opaque-manager.ts';
 export {
   ByNameOpaqueTableStorage,
   OPAQUE_FETCH_CHUNK_SIZE,
+  OPAQUE_FETCH_CHUNKS_PER_STATEMENT,
   OPAQUE_FETCH_PREFETCH,
 } from './opaque-storage.ts';
 export type {

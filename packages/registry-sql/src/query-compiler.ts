@@ -17,6 +17,7 @@ import type {
 import { InvalidArgumentError, NotSupportedError } from '@butler-ts/registry-interfaces';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import { isCanonicalList } from './canonical-lists.ts';
 
 /** What a dialect tells the compiler. */
 export interface SqlDialect {
@@ -34,6 +35,13 @@ export interface SqlDialect {
    * statement text does not depend on the list's length.
    */
   inList(expr: SQL, field: FieldSpec, encoded: readonly unknown[]): SQL;
+  /**
+   * An expression that turns the stored form of `field` into its canonical value inside the
+   * database, or `null` when the value is decoded after reading (or needs no decoding). Used
+   * only for the outermost select list of a read, never for subqueries or `INSERT … SELECT`,
+   * which must see stored forms.
+   */
+  decodeInSql(field: FieldSpec, expr: SQL): SQL | null;
   /** The any-value aggregate, or `null` when the engine has none. */
   readonly anyValue: string | null;
   readonly hasDistinctOn: boolean;
@@ -43,6 +51,17 @@ export interface SqlDialect {
 export interface OutputColumn {
   readonly label: string;
   readonly field: FieldSpec | null;
+  /** Whether the select list already decodes the value (see `SqlDialect.decodeInSql`). */
+  readonly decoded: boolean;
+}
+
+/** How a select is compiled. */
+export interface CompileOptions {
+  /**
+   * Decode output columns in SQL where the dialect can (a read's outermost select); off for
+   * `INSERT … SELECT` and subqueries, which need stored forms.
+   */
+  readonly decode?: boolean;
 }
 
 interface Scope {
@@ -75,7 +94,10 @@ export class QueryCompiler {
     return this.#dialect.encode(field, normalizeColumnValue(table, field, value));
   }
 
-  compileSelect(query: SelectQuery): { sql: SQL; outputs: OutputColumn[] } {
+  compileSelect(
+    query: SelectQuery,
+    options: CompileOptions = {},
+  ): { sql: SQL; outputs: OutputColumn[] } {
     if (query.from.length === 0)
       throw new InvalidArgumentError('A select needs at least one relation in `from`');
     const scope: Scope = { items: query.from.map((item) => this.#scopeItem(item)) };
@@ -104,11 +126,13 @@ export class QueryCompiler {
     for (const [label, expr] of Object.entries(columns)) {
       validateIdentifier(label, 'output column');
       const compiled = this.#expr(expr, scope);
-      outputs.push({
-        label,
-        field: expr.kind === 'aggregate' && expr.fn === 'count' ? null : compiled.field,
-      });
-      selectList.push(sql`${compiled.sql} AS ${sql.identifier(label)}`);
+      const field = expr.kind === 'aggregate' && expr.fn === 'count' ? null : compiled.field;
+      const decoded =
+        options.decode === true && field !== null
+          ? this.#dialect.decodeInSql(field, compiled.sql)
+          : null;
+      outputs.push({ label, field, decoded: decoded !== null });
+      selectList.push(sql`${decoded ?? compiled.sql} AS ${sql.identifier(label)}`);
     }
     const parts: SQL[] = [sql`SELECT`];
     if (query.distinctOn !== undefined && query.distinctOn.length > 0) {
@@ -266,9 +290,11 @@ export class QueryCompiler {
         }
         // NULL never matches IN; leave nulls out so the engine can bind one list.
         const table = tableOf(scope);
-        const encoded = expr.values
-          .filter((v) => v !== null && v !== undefined)
-          .map((v) => this.bind(table, field, v));
+        const encoded = isCanonicalList(expr.values, field)
+          ? expr.values.map((v) => this.#dialect.encode(field, v))
+          : expr.values
+              .filter((v) => v !== null && v !== undefined)
+              .map((v) => this.bind(table, field, v));
         if (encoded.length === 0) return { sql: FALSE, field: null };
         return { sql: this.#dialect.inList(target.sql, field, encoded), field: null };
       }

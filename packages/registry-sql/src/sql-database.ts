@@ -732,6 +732,7 @@ export abstract class SqlDatabase extends Database {
     // Only the columns that need it are decoded, in one tight loop per column.
     const decoding: [string, (value: unknown) => unknown][] = [];
     for (const output of compiled.outputs) {
+      if (output.decoded) continue;
       const decode = this.#codec.decoder(output.field, bigints);
       if (decode !== null) decoding.push([output.label, decode]);
     }
@@ -747,7 +748,7 @@ export abstract class SqlDatabase extends Database {
 
   /** Streams the rows of a SELECT; a plain iterator over the materialised rows (see `fetch`). */
   override query(select: SelectQuery): AsyncIterable<Row> {
-    const compiled = this.#compiler.compileSelect(select);
+    const compiled = this.#compiler.compileSelect(select, { decode: true });
     return {
       [Symbol.asyncIterator]: () => {
         let rows: Row[] | undefined;
@@ -765,7 +766,7 @@ export abstract class SqlDatabase extends Database {
   }
 
   override async select(select: SelectQuery): Promise<Row[]> {
-    return this.#runSelect(this.#compiler.compileSelect(select));
+    return this.#runSelect(this.#compiler.compileSelect(select, { decode: true }));
   }
 
   override async fetch<S extends TableSpec>(

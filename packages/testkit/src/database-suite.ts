@@ -365,6 +365,52 @@ export function describeDatabase(name: string, makeHarness: () => DatabaseHarnes
       expect(rows[1]!.id).toBeGreaterThan(rows[0]!.id);
     });
 
+    it('reads UUIDs canonically from selects, and compares stored forms inside statements', async () => {
+      const uuids = [
+        '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        'ffffffff-0000-4000-8000-000000000001',
+      ];
+      let src!: TableHandle;
+      let dst!: TableHandle;
+      await db.declareStaticTables({ create: true }, (context) => {
+        src = context.addTable(
+          'uuid_src',
+          tableSpec({
+            fields: [
+              { name: 'id', dtype: 'integer', primaryKey: true },
+              { name: 'u', dtype: 'uuid' },
+            ],
+          }),
+        );
+        dst = context.addTable(
+          'uuid_dst',
+          tableSpec({ fields: [{ name: 'u', dtype: 'uuid', primaryKey: true }] }),
+        );
+      });
+      await db.insert(src, [
+        { id: 1, u: uuids[0] },
+        { id: 2, u: uuids[1]!.toUpperCase() },
+        { id: 3, u: null },
+      ]);
+      // INSERT … SELECT copies the stored form: the copies compare equal to the originals.
+      await db.insertSelect(dst, {
+        from: [{ source: src }],
+        columns: { u: col('u') },
+        where: cmp(col('id'), '<', 3),
+      });
+      expect(await db.fetch(dst, { where: { u: uuids[1] } })).toEqual([{ u: uuids[1] }]);
+      const inDst = await db.select({
+        from: [{ source: src }],
+        columns: { id: col('id'), u: col('u') },
+        where: inSelect(col('u'), { from: [{ source: dst }], columns: { u: col('u') } }),
+        orderBy: [{ expr: col('id') }],
+      });
+      expect(inDst).toEqual([
+        { id: 1, u: uuids[0] },
+        { id: 2, u: uuids[1] },
+      ]);
+    });
+
     it('returns ids in input order (P-DB-13)', async () => {
       s = await declareS(db, true);
       await db.insert(s.b, [

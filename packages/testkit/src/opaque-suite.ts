@@ -34,6 +34,16 @@ export const opaqueTestSpec = tableSpec({
   ],
 });
 
+const typedSpec = tableSpec({
+  fields: [
+    { name: 'id', dtype: 'integer', primaryKey: true },
+    { name: 'uid', dtype: 'uuid' },
+    { name: 'code', dtype: 'string', length: 8 },
+    { name: 'ratio', dtype: 'float' },
+    { name: 'taken', dtype: 'timestamp' },
+  ],
+});
+
 const metaSpec = tableSpec({
   fields: [{ name: 'table_name', dtype: 'string', length: 128, primaryKey: true }],
 });
@@ -225,7 +235,7 @@ export function describeOpaqueManager(
         await storage.insert([R1, R2, R3]);
       });
 
-      it('fetches 300 000 ids through 300 queries of 1000', async () => {
+      it('fetches 300 000 ids in 300 batches of 1000', async () => {
         const batches = await all(storage.fetchBatches({ id: range(0, 300_000) }));
         expect(batches).toHaveLength(300);
         expect(batches[0]!.map((row) => row.id)).toEqual([1, 2, 3]);
@@ -253,15 +263,37 @@ export function describeOpaqueManager(
         expect(await fetch({ id: ids, name: names })).toEqual([R1, R2]);
       });
 
-      it('runs one query per combination of chunks', async () => {
+      it('yields one batch per combination of chunks, the last column fastest', async () => {
         const batches = await all(
           storage.fetchBatches({
             id: range(0, 2500),
             name: [...range(0, 1500).map(String), 'one', 'two', 'three'],
           }),
         );
-        expect(batches).toHaveLength(3 * 2);
+        // Digit strings sort before letters: every row's name is in the second name chunk.
+        expect(batches.map((batch) => batch.map((row) => row.id))).toEqual([
+          [],
+          [1, 2, 3],
+          [],
+          [],
+          [],
+          [],
+        ]);
         expect(byId(batches.flat())).toEqual([R1, R2, R3]);
+      });
+
+      it('puts each row in the batch of its chunk across many chunks', async () => {
+        const spread = [1500, 9999, 10_000, 24_999].map((id) => ({ id, name: `n${id}`, count: 1 }));
+        await storage.insert(spread);
+        const batches = await all(storage.fetchBatches({ id: range(0, 25_000), count: [1, 6] }));
+        expect(batches).toHaveLength(25);
+        const layout = batches.map((batch) => batch.map((row) => row.id));
+        expect(layout[0]).toEqual([3]);
+        expect(layout[1]).toEqual([1500]);
+        expect(layout[9]).toEqual([9999]);
+        expect(layout[10]).toEqual([10_000]);
+        expect(layout[24]).toEqual([24_999]);
+        expect(layout.filter((ids) => ids.length > 0)).toHaveLength(5);
       });
 
       it('returns no batch for an empty list, even with other constraints', async () => {
@@ -283,6 +315,30 @@ export function describeOpaqueManager(
         expect(batches).toHaveLength(1);
         expect(byId(batches[0]!)).toEqual([R1, R2, R3]);
       });
+    });
+
+    it('batches lists of every kind of column by chunk', async () => {
+      const typed = await opaque.register('opaque_typed_batches', typedSpec);
+      const uid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+      const code = (n: number) => `c${String(n).padStart(5, '0')}`;
+      const when = (n: number) => new Date(Date.UTC(2020, 0, 1) + n * 1000);
+      const picks = [5, 1500, 2400];
+      await typed.insert(
+        picks.map((n) => ({ id: n, uid: uid(n), code: code(n), ratio: n + 0.5, taken: when(n) })),
+      );
+      const values = range(0, 2500);
+      const layouts = async (column: string, make: (n: number) => unknown) =>
+        (await all(typed.fetchBatches({ [column]: values.map(make).reverse() }))).map((batch) =>
+          batch.map((row) => row.id),
+        );
+      for (const [column, make] of [
+        ['uid', uid],
+        ['code', code],
+        ['ratio', (n: number) => n + 0.5],
+        ['taken', when],
+      ] as const) {
+        expect(await layouts(column, make), column).toEqual([[5], [1500], [2400]]);
+      }
     });
 
     describe('NULL matching', () => {

@@ -33,3 +33,21 @@ export function pgDecoder(field: FieldSpec | null): Convert | null {
   if (field === null) return (v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
   return decoders[field.dtype] ?? null;
 }
+
+/**
+ * The bound value of an array of encoded values of `field`. UUIDs (canonical, so hex digits
+ * and hyphens) and safe integers never need quoting, so their array literal is one join;
+ * `pg` would quote and escape every element (4 ms of a 10 000-id fetch, `bench/opaque`).
+ * Other types are left to `pg`.
+ */
+export function pgArrayParam(field: FieldSpec, values: readonly unknown[]): unknown {
+  switch (field.dtype) {
+    case 'uuid':
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+      return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : String(v as string | number))).join(',')}}`;
+    default:
+      return values;
+  }
+}

@@ -20,7 +20,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
-import { encodePg, pgDecoder } from './postgres-codec.ts';
+import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
 /** Options of {@link PostgresDatabase.fromUri}. */
@@ -82,6 +82,7 @@ function codec(serverVersion: number, namespace: string): SqlDialectCodec {
   return {
     encode: encodePg,
     decoder: (field) => pgDecoder(field),
+    decodeInSql: () => null,
     tableRef: (name, temporary) =>
       temporary
         ? sql`${sql.identifier(name)}`
@@ -90,7 +91,7 @@ function codec(serverVersion: number, namespace: string): SqlDialectCodec {
       sql`(${expr} LIKE ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\')`,
     typedParam: (field, encoded) => sql`CAST(${encoded} AS ${sql.raw(pgType(field))})`,
     inList: (expr, field, encoded) =>
-      sql`(${expr} = ANY(CAST(${param(encoded)} AS ${sql.raw(pgType(field))}[])))`,
+      sql`(${expr} = ANY(CAST(${param(pgArrayParam(field, encoded))} AS ${sql.raw(pgType(field))}[])))`,
     anyValue: serverVersion >= 160000 ? 'any_value' : null,
     hasDistinctOn: true,
   };
@@ -478,7 +479,7 @@ export class PostgresDatabase extends SqlDatabase {
         const chunk = groupRows.slice(start, start + ROWS_PER_STATEMENT);
         const arrays = fields.map((f) => {
           const values = chunk.map((row) => encodePg(f, row[f.name]));
-          return sql`CAST(${param(values)} AS ${sql.raw(pgType(f))}[])`;
+          return sql`CAST(${param(pgArrayParam(f, values))} AS ${sql.raw(pgType(f))}[])`;
         });
         written += await x.run(
           sql`INSERT INTO ${this.tableRef(table)} (${columns}) SELECT * FROM unnest(${sql.join(arrays, sql`, `)})${suffix}`,

@@ -3,10 +3,8 @@ import { TaiTime, decodeBase64, encodeBase64 } from '@butler-ts/ddl';
 import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
 import { formatUtcTimestamp, parseUtcTimestamp, toBuffer, toUint8Array } from '../codec-common.ts';
 import type { Convert } from '../codec-common.ts';
-
-function hex32ToUuid(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 
 const encoders: Partial<Record<ColumnType, Convert>> = {
   uuid: (v) => (v as string).replaceAll('-', ''),
@@ -19,8 +17,8 @@ const encoders: Partial<Record<ColumnType, Convert>> = {
 
 const toNumber: Convert = (v) => (typeof v === 'bigint' ? Number(v) : v);
 
+// UUIDs are decoded in SQL (see sqliteDecodeInSql), not here.
 const decoders: Partial<Record<ColumnType, Convert>> = {
-  uuid: (v) => hex32ToUuid(v as string),
   boolean: (v) => v !== 0 && v !== 0n,
   base64Bytes: (v) => decodeBase64(v as string),
   binary: (v) => toUint8Array(v as Buffer),
@@ -45,4 +43,14 @@ export function sqliteDecoder(field: FieldSpec | null, safeIntegers: boolean): C
   const decode = decoders[field.dtype];
   if (decode === undefined || (!safeIntegers && decode === toNumber)) return null;
   return decode;
+}
+
+/**
+ * A stored UUID (32 hex digits, daf_butler's form) as its canonical text, built by SQLite
+ * itself: one flat string per value, about three times cheaper than slicing it in JavaScript
+ * (`bench/opaque`, fetch all). Other types decode after reading.
+ */
+export function sqliteDecodeInSql(field: FieldSpec, expr: SQL): SQL | null {
+  if (field.dtype !== 'uuid') return null;
+  return sql`(substr(${expr}, 1, 8) || '-' || substr(${expr}, 9, 4) || '-' || substr(${expr}, 13, 4) || '-' || substr(${expr}, 17, 4) || '-' || substr(${expr}, 21))`;
 }

@@ -24,7 +24,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
-import { encodeSqlite, sqliteDecoder } from './sqlite-codec.ts';
+import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
 type Client = BetterSqlite3.Database;
@@ -98,6 +98,7 @@ const dialect = new SQLiteSyncDialect();
 
 const sqliteSql: SqlDialectCodec = {
   decoder: sqliteDecoder,
+  decodeInSql: sqliteDecodeInSql,
   encode: encodeSqlite,
   tableRef: (name) => sql`${sql.identifier(name)}`,
   // GLOB is case-sensitive and can use an index; *, ? and [ are bracketed to match themselves.
