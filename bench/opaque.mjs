@@ -45,27 +45,32 @@ async function time(fn) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** Runs each operation REPEATS times on fresh data; `setup` returns the five operations. */
-async function measure(label, setup) {
-  const results = {
-    insert: [],
-    ensure: [],
-    fetchIds: [],
-    fetchAll: [],
-    iterateAll: [],
-    delete: [],
-  };
+/** Read-only operations run this many times on each fresh table; the median counts. */
+const READS = 3;
+
+/**
+ * Runs each operation REPEATS times on fresh data, the two sides alternating so that drift
+ * of the machine (autovacuum, checkpoints, other load) falls on both; `setup` returns the
+ * operations. Medians per side.
+ */
+async function measure(sides) {
+  const keys = ['insert', 'ensure', 'fetchIds', 'fetchAll', 'iterateAll', 'delete'];
+  const results = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
   for (let r = 0; r < REPEATS; r++) {
-    const ops = await setup();
-    results.insert.push(await time(ops.insert));
-    results.ensure.push(await time(ops.ensure));
-    results.fetchIds.push(await time(ops.fetchIds));
-    results.fetchAll.push(await time(ops.fetchAll));
-    results.iterateAll.push(await time(ops.iterateAll));
-    results.delete.push(await time(ops.delete));
-    await ops.close();
+    for (const [i, setup] of sides.entries()) {
+      const ops = await setup();
+      for (const key of keys) {
+        const reads = key.startsWith('fetch') || key === 'iterateAll' ? READS : 1;
+        const times = [];
+        for (let k = 0; k < reads; k++) times.push(await time(ops[key]));
+        results[i][key].push(median(times));
+      }
+      await ops.close();
+    }
   }
-  return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  return results.map((result) =>
+    Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)])),
+  );
 }
 
 // Batches (`fetchBatches`) hand out arrays as the raw driver does; `fetch` is the row-by-row
@@ -77,7 +82,9 @@ async function countBatches(batches) {
 }
 
 function report(engine, ours, raw) {
-  console.log(`\n${engine}: ${ROWS} rows, median of ${REPEATS}`);
+  console.log(
+    `\n${engine}: ${ROWS} rows, median of ${REPEATS} fresh tables (reads: of ${READS} each)`,
+  );
   console.log('operation              butler-ts ms    raw ms   ratio');
   const names = {
     insert: `insert ${ROWS}`,
@@ -191,7 +198,7 @@ async function rawSqlite() {
   };
 }
 
-report('SQLite (file, WAL)', await measure('ours', oursSqlite), await measure('raw', rawSqlite));
+report('SQLite (file, WAL)', ...(await measure([oursSqlite, rawSqlite])));
 rmSync(dir, { recursive: true, force: true });
 
 // ---- PostgreSQL ----------------------------------------------------------------------
@@ -268,8 +275,7 @@ if (await pgReachable()) {
   try {
     report(
       'PostgreSQL (raw: unnest inserts, = ANY fetch, delete USING unnest)',
-      await measure('ours', oursPg),
-      await measure('raw', rawPg),
+      ...(await measure([oursPg, rawPg])),
     );
   } finally {
     const client = new pg.Client({ connectionString: PG_URL });
