@@ -46,7 +46,7 @@ async function time(fn) {
 }
 
 /** Read-only operations run this many times on each fresh table; the median counts. */
-const READS = 3;
+const READS = 7;
 
 /**
  * Runs each operation REPEATS times on fresh data, the two sides alternating so that drift

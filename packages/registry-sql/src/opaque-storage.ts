@@ -216,12 +216,16 @@ export class ByNameOpaqueTableStorage<
         if (item === null || item === undefined) withNull = true;
         else values.push(normalizeColumnValue(this.name, field, item));
       }
+      let sorted: unknown[] | undefined;
       let chunks: unknown[][] | undefined;
+      let positions: Map<unknown, number> | undefined;
+      const distinct = () => (sorted ??= sortedDistinct(field, values));
       return {
         column,
         field,
         values,
-        chunks: () => (chunks ??= chunked(sortedDistinct(field, values), OPAQUE_FETCH_CHUNK_SIZE)),
+        chunks: () => (chunks ??= chunked(distinct(), OPAQUE_FETCH_CHUNK_SIZE)),
+        positions: () => (positions ??= new Map(distinct().map((v, i) => [v, i]))),
         others: withNull ? [isNull(target)] : [],
       };
     }
@@ -230,6 +234,7 @@ export class ByNameOpaqueTableStorage<
       field,
       values: null,
       chunks: () => [],
+      positions: () => new Map(),
       others: [clause],
     });
     if (value === null) return single(isNull(target));
@@ -261,6 +266,8 @@ interface Constraint {
   readonly values: readonly unknown[] | null;
   /** A list's distinct values, sorted, in chunks of OPAQUE_FETCH_CHUNK_SIZE (sorted once). */
   chunks(): readonly (readonly unknown[])[];
+  /** Each distinct value's position in the sorted list (made once). */
+  positions(): ReadonlyMap<unknown, number>;
   readonly others: readonly Expr[];
 }
 
@@ -326,10 +333,16 @@ function* plan(constraints: readonly Constraint[], key: number): Generator<State
     const whereWith = (clause: Expr) =>
       constraints.map((c, i) => (i === at ? clause : c.others[0]!));
     if (only.values!.length > 0) {
+      const byKey = keyColumn !== null;
       yield {
         where: whereWith(inList(col(only.column), canonicalList(only.values!, only.field))),
-        prepare: () => void only.chunks(),
-        cut: (rows) => cutByChunks(rows, only.column, only.chunks(), keyColumn),
+        prepare: () => {
+          only.chunks();
+          if (byKey) only.positions();
+        },
+        cut: (rows) =>
+          (byKey ? inPositionOrder(rows, keyColumn, only.positions(), only.chunks()) : null) ??
+          cutByChunks(rows, only.column, only.chunks(), null),
       };
     }
     for (const other of only.others)
@@ -410,6 +423,35 @@ function cutByChunks(
     if (ordered !== null) return ordered;
   }
   return chunks.length === 1 ? [rows] : splitByChunk(rows, column, chunks);
+}
+
+/**
+ * `rows` selected by a list of primary keys, as one batch per chunk of the sorted list, each
+ * in key order, placed by each key's position in the list (`positions`, built while the
+ * statement ran); `null` when a row's key is not in the list, or is another row's.
+ */
+function inPositionOrder(
+  rows: readonly Row[],
+  key: string,
+  positions: ReadonlyMap<unknown, number>,
+  chunks: readonly (readonly unknown[])[],
+): Row[][] | null {
+  const slots = new Array<Row | undefined>(positions.size);
+  for (const row of rows) {
+    const at = positions.get(row[key]);
+    if (at === undefined || slots[at] !== undefined) return null;
+    slots[at] = row;
+  }
+  let start = 0;
+  return chunks.map((chunk) => {
+    const batch: Row[] = [];
+    for (let i = start; i < start + chunk.length; i++) {
+      const row = slots[i];
+      if (row !== undefined) batch.push(row);
+    }
+    start += chunk.length;
+    return batch;
+  });
 }
 
 /**
