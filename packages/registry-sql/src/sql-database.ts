@@ -163,14 +163,27 @@ export function groupByColumns(
   rows: readonly Record<string, unknown>[],
 ): { columns: string[]; rows: Record<string, unknown>[] }[] {
   const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
+  let last: { columns: string[]; rows: Record<string, unknown>[] } | undefined;
   for (const row of rows) {
+    // Rows mostly share the previous row's columns: compare without allocating.
+    if (last !== undefined && hasColumns(row, last.columns)) {
+      last.rows.push(row);
+      continue;
+    }
     const columns = Object.keys(row);
     const key = columns.join('\u0000');
-    let group = groups.get(key);
-    if (group === undefined) groups.set(key, (group = { columns, rows: [] }));
-    group.rows.push(row);
+    last = groups.get(key);
+    if (last === undefined) groups.set(key, (last = { columns, rows: [] }));
+    last.rows.push(row);
   }
   return [...groups.values()];
+}
+
+/** Whether `row`'s own keys are exactly `columns`, in that order. */
+function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
+  let i = 0;
+  for (const key in row) if (key !== columns[i++]) return false;
+  return i === columns.length;
 }
 
 /**
