@@ -271,10 +271,14 @@ interface Constraint {
   readonly others: readonly Expr[];
 }
 
-/** One alternative of a constraint: its clause, and its values when it is a chunk of a list. */
+/**
+ * One alternative of a constraint: its clause and, when it is a chunk of a list, its values
+ * and the position of the first of them in the sorted list.
+ */
 interface Alternative {
   readonly clause: Expr;
   readonly chunk: readonly unknown[] | null;
+  readonly offset: number;
 }
 
 /** One statement of a fetch and how its rows become batches. */
@@ -301,11 +305,12 @@ const EXACT_TYPES: ReadonlySet<ColumnType> = new Set([
 
 function alternatives(constraint: Constraint): Alternative[] {
   return [
-    ...constraint.chunks().map((chunk) => ({
+    ...constraint.chunks().map((chunk, i) => ({
       clause: inList(col(constraint.column), canonicalList(chunk, constraint.field)),
       chunk,
+      offset: i * OPAQUE_FETCH_CHUNK_SIZE,
     })),
-    ...constraint.others.map((clause) => ({ clause, chunk: null })),
+    ...constraint.others.map((clause) => ({ clause, chunk: null, offset: 0 })),
   ];
 }
 
@@ -319,7 +324,11 @@ function alternatives(constraint: Constraint): Alternative[] {
  * constraint listing primary keys (or -1): its chunks order the batches.
  */
 function* plan(constraints: readonly Constraint[], key: number): Generator<Statement> {
-  const keyColumn = key < 0 ? null : constraints[key]!.column;
+  const keyList = key < 0 ? null : constraints[key]!;
+  // Rows in key order, one batch per chunk of keys (see inKeyOrder); `null` without a list
+  // of keys, or when a row's key is not in it.
+  const byKey = (rows: Row[], chunks: readonly (readonly unknown[])[], offset: number) =>
+    keyList === null ? null : inKeyOrder(rows, keyList.column, keyList.positions(), chunks, offset);
   const lists = constraints.filter((c) => c.values !== null);
   const only = lists.length === 1 ? lists[0]! : null;
   if (
@@ -333,16 +342,14 @@ function* plan(constraints: readonly Constraint[], key: number): Generator<State
     const whereWith = (clause: Expr) =>
       constraints.map((c, i) => (i === at ? clause : c.others[0]!));
     if (only.values!.length > 0) {
-      const byKey = keyColumn !== null;
       yield {
         where: whereWith(inList(col(only.column), canonicalList(only.values!, only.field))),
         prepare: () => {
           only.chunks();
-          if (byKey) only.positions();
+          if (keyList !== null) keyList.positions();
         },
         cut: (rows) =>
-          (byKey ? inPositionOrder(rows, keyColumn, only.positions(), only.chunks()) : null) ??
-          cutByChunks(rows, only.column, only.chunks(), null),
+          byKey(rows, only.chunks(), 0) ?? cutByValue(rows, only.column, only.chunks()),
       };
     }
     for (const other of only.others)
@@ -354,116 +361,56 @@ function* plan(constraints: readonly Constraint[], key: number): Generator<State
   if (options.some((list) => list.length === 0)) return;
   let fastest = options.length - 1;
   while (fastest >= 0 && options[fastest]!.length <= 1) fastest--;
-  // The key chunk of a combination orders its batch (an IS NULL key alternative has none
-  // and matches nothing).
+  // A combination's chunk of keys orders its batch (an IS NULL alternative of the key has
+  // none, and matches nothing).
   const inKeyChunk = (combination: readonly Alternative[]) => {
-    const keys = key < 0 ? null : combination[key]!.chunk;
+    const keys = key < 0 ? null : combination[key]!;
     return (rows: Row[]): Row[] =>
-      keys === null ? rows : (inKeyOrder(rows, keyColumn!, [keys])?.[0] ?? rows);
+      keys?.chunk == null ? rows : (byKey(rows, [keys.chunk], keys.offset)?.[0] ?? rows);
+  };
+  const statement = (combination: readonly Alternative[]): Statement => {
+    const order = inKeyChunk(combination);
+    return { where: combination.map((a) => a.clause), prepare: null, cut: (rows) => [order(rows)] };
   };
   if (fastest < 0 || constraints[fastest]!.chunks().length <= 1) {
-    for (const combination of cartesianProduct(options)) {
-      const order = inKeyChunk(combination);
-      yield {
-        where: combination.map((a) => a.clause),
-        prepare: null,
-        cut: (rows) => [order(rows)],
-      };
-    }
+    for (const combination of cartesianProduct(options)) yield statement(combination);
     return;
   }
   const grouped = constraints[fastest]!;
   // Constraints after the fastest-varying one have a single alternative each.
   const after = options.slice(fastest + 1).map((list) => list[0]!);
   for (const before of cartesianProduct(options.slice(0, fastest))) {
+    let offset = 0;
     for (const chunks of chunked(grouped.chunks(), OPAQUE_FETCH_CHUNKS_PER_STATEMENT)) {
       const values = canonicalList(chunks.flat(), grouped.field);
       const combination = [
         ...before,
-        { clause: inList(col(grouped.column), values), chunk: values },
+        { clause: inList(col(grouped.column), values), chunk: null, offset },
         ...after,
       ];
       const order = inKeyChunk(combination);
+      const first = offset;
       yield {
         where: combination.map((a) => a.clause),
         prepare: null,
         cut: (rows) =>
-          key === fastest
-            ? cutByChunks(rows, grouped.column, chunks, keyColumn)
-            : cutByChunks(rows, grouped.column, chunks, null).map(order),
+          (key === fastest ? byKey(rows, chunks, first) : null) ??
+          cutByValue(rows, grouped.column, chunks).map(order),
       };
+      offset += values.length;
     }
-    for (const other of options[fastest]!.slice(grouped.chunks().length)) {
-      const combination = [...before, other, ...after];
-      const order = inKeyChunk(combination);
-      yield {
-        where: combination.map((a) => a.clause),
-        prepare: null,
-        cut: (rows) => [order(rows)],
-      };
-    }
+    for (const other of options[fastest]!.slice(grouped.chunks().length))
+      yield statement([...before, other, ...after]);
   }
 }
 
 /**
  * The rows of one statement over consecutive chunks of one sorted list, as one batch per
- * chunk. When the list is of primary keys (`key`, the same column), each batch takes the
- * order of its chunk: the primary-key order on every engine without a sort on the server,
- * which cost PostgreSQL a third of a 10 000-id fetch (`bench/opaque`). Otherwise, and should
- * a key ever read back unlike the value that selected it, batches keep the statement's order.
+ * chunk, each keeping the statement's order. A row's chunk is the first whose last value is
+ * not below the row's value.
  */
-function cutByChunks(
-  rows: Row[],
-  column: string,
-  chunks: readonly (readonly unknown[])[],
-  key: string | null,
-): Row[][] {
-  if (key !== null) {
-    const ordered = inKeyOrder(rows, key, chunks);
-    if (ordered !== null) return ordered;
-  }
-  return chunks.length === 1 ? [rows] : splitByChunk(rows, column, chunks);
-}
-
-/**
- * `rows` selected by a list of primary keys, as one batch per chunk of the sorted list, each
- * in key order, placed by each key's position in the list (`positions`, built while the
- * statement ran); `null` when a row's key is not in the list, or is another row's.
- */
-function inPositionOrder(
-  rows: readonly Row[],
-  key: string,
-  positions: ReadonlyMap<unknown, number>,
-  chunks: readonly (readonly unknown[])[],
-): Row[][] | null {
-  const slots = new Array<Row | undefined>(positions.size);
-  for (const row of rows) {
-    const at = positions.get(row[key]);
-    if (at === undefined || slots[at] !== undefined) return null;
-    slots[at] = row;
-  }
-  let start = 0;
-  return chunks.map((chunk) => {
-    const batch: Row[] = [];
-    for (let i = start; i < start + chunk.length; i++) {
-      const row = slots[i];
-      if (row !== undefined) batch.push(row);
-    }
-    start += chunk.length;
-    return batch;
-  });
-}
-
-/**
- * The rows as one batch per chunk, each keeping the rows' order. The chunks are consecutive
- * ranges of sorted values, so a row's chunk is the first whose last value is not below the
- * row's value.
- */
-function splitByChunk(
-  rows: readonly Row[],
-  column: string,
-  chunks: readonly (readonly unknown[])[],
-): Row[][] {
+function cutByValue(rows: Row[], column: string, chunks: readonly (readonly unknown[])[]): Row[][] {
+  if (chunks.length === 1) return [rows];
   const lasts = chunks.map((chunk) => chunk[chunk.length - 1]);
   const batches: Row[][] = chunks.map(() => []);
   for (const row of rows) {
@@ -481,27 +428,38 @@ function splitByChunk(
 }
 
 /**
- * `rows` as one batch per chunk of keys, each in its chunk's order; `null` when some row's
- * key is in no chunk.
+ * `rows`, selected by consecutive chunks of a sorted list of primary keys starting at
+ * position `offset`, as one batch per chunk in key order: each row is placed by its key's
+ * position in the list (`positions`, built while the statement ran). This is the primary-key
+ * order on every engine without a sort on the server, which cost PostgreSQL a third of a
+ * 10 000-id fetch (`bench/opaque`). `null` when a row's key is not among the chunks, or is
+ * another row's: the caller then keeps the database's order rather than lose a row.
  */
 function inKeyOrder(
   rows: readonly Row[],
   key: string,
+  positions: ReadonlyMap<unknown, number>,
   chunks: readonly (readonly unknown[])[],
+  offset: number,
 ): Row[][] | null {
-  const byKey = new Map<unknown, Row>();
-  for (const row of rows) byKey.set(row[key], row);
-  let found = 0;
-  const batches = chunks.map((chunk) => {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  const slots = new Array<Row | undefined>(size);
+  for (const row of rows) {
+    const at = (positions.get(row[key]) ?? -1) - offset;
+    if (at < 0 || at >= size || slots[at] !== undefined) return null;
+    slots[at] = row;
+  }
+  let start = 0;
+  return chunks.map((chunk) => {
     const batch: Row[] = [];
-    for (const value of chunk) {
-      const row = byKey.get(value);
+    for (let i = start; i < start + chunk.length; i++) {
+      const row = slots[i];
       if (row !== undefined) batch.push(row);
     }
-    found += batch.length;
+    start += chunk.length;
     return batch;
   });
-  return found === rows.length ? batches : null;
 }
 
 /** The distinct values of a list, in Python's order. */

@@ -283,17 +283,29 @@ export function describeOpaqueManager(
       });
 
       it('puts each row in the batch of its chunk across many chunks', async () => {
-        const spread = [1500, 9999, 10_000, 24_999].map((id) => ({ id, name: `n${id}`, count: 1 }));
+        // Inserted in descending key order: each batch still comes in key order.
+        const spread = [24_999, 10_000, 9999, 1700, 1600, 1500].map((id) => ({
+          id,
+          name: `n${id}`,
+          count: 1,
+        }));
         await storage.insert(spread);
         const batches = await all(storage.fetchBatches({ id: range(0, 25_000), count: [1, 6] }));
         expect(batches).toHaveLength(25);
         const layout = batches.map((batch) => batch.map((row) => row.id));
         expect(layout[0]).toEqual([3]);
-        expect(layout[1]).toEqual([1500]);
+        expect(layout[1]).toEqual([1500, 1600, 1700]);
         expect(layout[9]).toEqual([9999]);
         expect(layout[10]).toEqual([10_000]);
         expect(layout[24]).toEqual([24_999]);
         expect(layout.filter((ids) => ids.length > 0)).toHaveLength(5);
+        // One list of up to 10 000 keys takes one statement, cut and ordered the same way.
+        const few = await all(storage.fetchBatches({ id: [...range(0, 3000)].reverse() }));
+        expect(few.map((batch) => batch.map((row) => row.id))).toEqual([
+          [1, 2, 3],
+          [1500, 1600, 1700],
+          [],
+        ]);
       });
 
       it('returns no batch for an empty list, even with other constraints', async () => {
