@@ -1,9 +1,23 @@
-import { INTEGER_TYPES, isColumnType } from './column-types.ts';
+import { INTEGER_TYPES, isColumnType, normalizeColumnValue, textProblem } from './column-types.ts';
 import type { ColumnType } from './column-types.ts';
-import { SchemaValidationError } from './errors.ts';
-import { validateIdentifier } from './identifier.ts';
+import { ColumnValueError, SchemaValidationError } from './errors.ts';
+import { validateColumnName } from './identifier.ts';
+import { TaiTime } from './tai-time.ts';
 
-/** A server-side default, written into the DDL verbatim (not quoted or converted). */
+/**
+ * A server-side default, written into the DDL as SQL. Only these are accepted (anything else
+ * is a {@link SchemaValidationError}, so no default can carry other SQL):
+ *
+ * - a number or a numeric string for a numeric column: an integer in the column's range for
+ *   `smallint`, `integer`, `bigint` and `timeNsecTai` (a string for nanoseconds beyond 2^53),
+ *   a finite number for `float`;
+ * - `true`/`false`, or the strings `TRUE`/`FALSE` (any case), for a `boolean` column;
+ * - a single-quoted SQL string literal (`'abc'`, quotes inside doubled) for a `string` or
+ *   `text` column, whose text is a valid value of the column (not empty in a short string,
+ *   since SQLite's length CHECK would refuse every row using it);
+ * - `CURRENT_TIMESTAMP` (any case) for a `timestamp` column, the only server expression
+ *   daf_butler's schemas use here (its `now()` default).
+ */
 export type ServerDefault = string | number | boolean;
 
 /** The options of one column, as written in code or config. */
@@ -22,7 +36,7 @@ export interface FieldSpecInit<N extends string = string, T extends ColumnType =
   readonly autoincrement?: boolean;
   /** Whether NULL is allowed; default true, always false for a primary key. */
   readonly nullable?: boolean;
-  /** SQL server default, written into the DDL verbatim. */
+  /** SQL server default: a literal of the column's type or `CURRENT_TIMESTAMP` (see {@link ServerDefault}). */
   readonly default?: ServerDefault | null;
   /** Column comment. */
   readonly doc?: string | null;
@@ -99,7 +113,7 @@ export interface FieldSpec<N extends string = string, T extends ColumnType = Col
   readonly autoincrement: boolean;
   /** Whether NULL is allowed; always false for a primary key. */
   readonly nullable: boolean;
-  /** SQL server default written into the DDL verbatim; `null` for none. */
+  /** SQL server default, validated as {@link ServerDefault} describes; `null` for none. */
   readonly default: ServerDefault | null;
   /** Column comment; `null` for none. */
   readonly doc: string | null;
@@ -127,6 +141,67 @@ function optionalSize(init: FieldSpecInit, key: 'length' | 'nbytes'): number | n
   if (!Number.isSafeInteger(value) || value <= 0)
     fail(init.name, `${key} must be a positive integer, got ${String(value)}`);
   return value;
+}
+
+const INTEGER_RANGES: Partial<Record<ColumnType, readonly [bigint, bigint]>> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [BigInt(Number.MIN_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER)],
+  timeNsecTai: [0n, TaiTime.MAX.nsec],
+};
+const INTEGER_TEXT = /^-?\d{1,20}$/;
+const FLOAT_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?$/;
+const STRING_LITERAL = /^'((?:[^']|'')*)'$/s;
+
+// Why `value` is not an accepted default of a `dtype` column, or null when it is.
+function badDefault(
+  name: string,
+  dtype: ColumnType,
+  length: number | null,
+  value: unknown,
+): string | null {
+  const range = INTEGER_RANGES[dtype];
+  if (range !== undefined) {
+    let n: bigint;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+    else if (typeof value === 'string' && INTEGER_TEXT.test(value)) n = BigInt(value);
+    else return `a ${dtype} default must be an integer`;
+    return n < range[0] || n > range[1] ? `out of range for ${dtype}` : null;
+  }
+  switch (dtype) {
+    case 'float':
+      if (typeof value === 'number') return Number.isFinite(value) ? null : 'must be finite';
+      return typeof value === 'string' && FLOAT_TEXT.test(value) && Number.isFinite(Number(value))
+        ? null
+        : 'a float default must be a finite number';
+    case 'boolean':
+      return typeof value === 'boolean' ||
+        (typeof value === 'string' && /^(?:true|false)$/i.test(value))
+        ? null
+        : 'a boolean default must be true, false, TRUE or FALSE';
+    case 'string':
+    case 'text': {
+      const match = typeof value === 'string' ? STRING_LITERAL.exec(value) : null;
+      if (match === null)
+        return "a string default must be a single-quoted SQL literal, e.g. 'abc' (quotes inside doubled)";
+      const text = match[1]!.replaceAll("''", "'");
+      try {
+        normalizeColumnValue('(default)', { name, dtype, length }, text);
+      } catch (error) {
+        if (ColumnValueError.is(error)) return error.message;
+        throw error;
+      }
+      return dtype === 'string' && length !== null && length <= 32 && text === ''
+        ? "an empty default of a short string column would fail SQLite's length CHECK"
+        : null;
+    }
+    case 'timestamp':
+      return typeof value === 'string' && /^current_timestamp$/i.test(value)
+        ? null
+        : 'a timestamp default must be CURRENT_TIMESTAMP';
+    default:
+      return `${dtype} columns take no server default`;
+  }
 }
 
 function optionalFlag(
@@ -160,7 +235,7 @@ export function fieldSpec<const I extends FieldSpecInit>(init: I): FieldSpecOf<I
   if (typeof init !== 'object' || init === null) {
     throw new SchemaValidationError(`A field spec must be an object, got ${String(init)}`);
   }
-  validateIdentifier(init.name, 'column');
+  validateColumnName(init.name, 'column');
   if (!isColumnType(init.dtype))
     fail(init.name, `unknown column type ${JSON.stringify(init.dtype)}`);
   const length = optionalSize(init, 'length');
@@ -181,8 +256,14 @@ export function fieldSpec<const I extends FieldSpecInit>(init: I): FieldSpecOf<I
   if (serverDefault !== null && !['string', 'number', 'boolean'].includes(typeof serverDefault)) {
     fail(init.name, 'default must be a SQL literal given as a string, number or boolean');
   }
+  if (serverDefault !== null) {
+    const why = badDefault(init.name, init.dtype, length, serverDefault);
+    if (why !== null) fail(init.name, `bad default ${JSON.stringify(serverDefault)}: ${why}`);
+  }
   const doc = init.doc ?? null;
   if (doc !== null && typeof doc !== 'string') fail(init.name, 'doc must be a string');
+  const docProblem = doc === null ? null : textProblem(doc);
+  if (docProblem !== null) fail(init.name, `doc ${docProblem}`);
   for (const key of Object.keys(init)) {
     if (!FIELD_OPTIONS.has(key)) fail(init.name, `unknown option ${JSON.stringify(key)}`);
   }

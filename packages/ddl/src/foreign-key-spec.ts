@@ -1,5 +1,5 @@
 import { SchemaValidationError } from './errors.ts';
-import { validateIdentifier } from './identifier.ts';
+import { validateIdentifier, validateTableName } from './identifier.ts';
 import { sameList } from './index-spec.ts';
 
 /** What happens to referencing rows when the target row is deleted; `null` refuses the delete. */
@@ -43,7 +43,7 @@ export interface ForeignKeySpec {
  *   unknown `onDelete`.
  */
 export function foreignKeySpec(init: ForeignKeySpecInit): ForeignKeySpec {
-  validateIdentifier(init.table, 'foreign key target table');
+  validateTableName(init.table, 'foreign key target table');
   for (const [label, columns] of [
     ['source', init.source],
     ['target', init.target],

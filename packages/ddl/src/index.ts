@@ -1,10 +1,13 @@
 export {
   COLUMN_TYPES,
   INTEGER_TYPES,
+  MAX_TIMESTAMP,
+  MIN_TIMESTAMP,
   decodeBase64,
   encodeBase64,
   isColumnType,
   normalizeColumnValue,
+  textProblem,
 } from './column-types.ts';
 export type { ColumnType, ColumnValue, ColumnValueTypes, ValueCheckField } from './column-types.ts';
 export {
@@ -30,7 +33,14 @@ export type {
 } from './field-spec.ts';
 export { foreignKeySpec, foreignKeySpecsEqual } from './foreign-key-spec.ts';
 export type { ForeignKeySpec, ForeignKeySpecInit, OnDelete } from './foreign-key-spec.ts';
-export { MAX_IDENTIFIER_LENGTH, validateIdentifier } from './identifier.ts';
+export {
+  MAX_IDENTIFIER_LENGTH,
+  RESERVED_COLUMN_NAMES,
+  caseVariantOf,
+  validateColumnName,
+  validateIdentifier,
+  validateTableName,
+} from './identifier.ts';
 export { indexSpec, indexSpecsEqual } from './index-spec.ts';
 export type { IndexOptions, IndexSpec } from './index-spec.ts';
 export { NameShrinker } from './name-shrinker.ts';

@@ -1,11 +1,12 @@
-import { SchemaValidationError } from './errors.ts';
+import { textProblem } from './column-types.ts';
+import { InvalidIdentifierError, SchemaValidationError } from './errors.ts';
 import { fieldSpec } from './field-spec.ts';
 import type { FieldSpec, FieldSpecInit, FieldSpecOf } from './field-spec.ts';
 import { foreignKeySpec, foreignKeySpecsEqual } from './foreign-key-spec.ts';
 import type { ForeignKeySpec, ForeignKeySpecInit } from './foreign-key-spec.ts';
 import { indexSpec, indexSpecsEqual, isList, sameList } from './index-spec.ts';
 import type { IndexSpec } from './index-spec.ts';
-import { validateIdentifier } from './identifier.ts';
+import { caseVariantOf, validateIdentifier } from './identifier.ts';
 
 /** A list of column names that together form a constraint. */
 export type ColumnTuple = readonly string[];
@@ -105,6 +106,14 @@ function build<F extends readonly FieldSpec[]>(
         `Duplicate field ${JSON.stringify(field.name)} in table spec`,
       );
     }
+    const variant = caseVariantOf(field.name, names);
+    if (variant !== undefined) {
+      throw new InvalidIdentifierError(
+        field.name,
+        'column',
+        `differs only in case from column ${JSON.stringify(variant)}; column names must be unique regardless of case (SQLite folds case)`,
+      );
+    }
     names.add(field.name);
   }
   const auto = fields.filter((f) => f.autoincrement);
@@ -142,6 +151,8 @@ function build<F extends readonly FieldSpec[]>(
   const doc = init.doc ?? null;
   if (doc !== null && typeof doc !== 'string')
     throw new SchemaValidationError('doc must be a string');
+  const docProblem = doc === null ? null : textProblem(doc);
+  if (docProblem !== null) throw new SchemaValidationError(`The table doc ${docProblem}`);
   return Object.freeze({
     fields: Object.freeze([...fields]) as unknown as F,
     unique: Object.freeze(unique),
@@ -158,7 +169,8 @@ function build<F extends readonly FieldSpec[]>(
  * `as const`) and `RowOf<typeof spec>` is the row type.
  *
  * @throws {@link SchemaValidationError} for a bad field (see `fieldSpec`), duplicate field
- *   names, more than one autoincrement field, or a constraint, index or foreign key naming a
+ *   names, two field names that differ only in case ({@link InvalidIdentifierError}: SQLite
+ *   would fold them into one column), more than one autoincrement field, or a constraint, index or foreign key naming a
  *   column that is not a field.
  * @example
  * ```ts
