@@ -1,4 +1,4 @@
-import { tableSpec, validateIdentifier } from '@butler-ts/ddl';
+import { tableSpec, validateTableName } from '@butler-ts/ddl';
 import type { TableSpec } from '@butler-ts/ddl';
 import { OpaqueTableStorageManager } from '@butler-ts/registry-interfaces';
 import type {
@@ -106,8 +106,9 @@ export class ByNameOpaqueTableStorageManager extends OpaqueTableStorageManager {
    * its storage. A name registered before returns the same table, its spec not compared.
    * Must not be called inside a transaction.
    *
-   * @throws `InvalidIdentifierError` for a name that is not a plain identifier, before any
-   *   SQL runs.
+   * @throws `InvalidIdentifierError` for a name that is not a plain identifier, starts with
+   *   `sqlite_`, or differs only in case from a table already registered or present, before
+   *   any SQL writes.
    * @throws `DatabaseLogicError` inside a transaction; `ReadOnlyDatabaseError` when the
    *   table or its `opaque_meta` row is missing on a read-only database;
    *   `DatabaseConflictError` when the table exists with other columns.
@@ -116,7 +117,7 @@ export class ByNameOpaqueTableStorageManager extends OpaqueTableStorageManager {
     name: string,
     spec: S,
   ): Promise<ByNameOpaqueTableStorage<S>> {
-    validateIdentifier(name, 'table');
+    validateTableName(name, 'table');
     const table = this.#cache.get(name) ?? (await this.#create(name, spec));
     return new ByNameOpaqueTableStorage(name, table as TableHandle<S>, this.#db);
   }

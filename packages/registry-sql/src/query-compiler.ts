@@ -4,6 +4,7 @@ import {
   ColumnValueError,
   UnknownColumnError,
   normalizeColumnValue,
+  textProblem,
   validateIdentifier,
 } from '@butler-ts/ddl';
 import type { FieldSpec } from '@butler-ts/ddl';
@@ -250,7 +251,7 @@ export class QueryCompiler {
   #operand(expr: Expr, scope: Scope, against: FieldSpec | null, table: string): SQL {
     if (expr.kind === 'value') {
       if (against !== null) return sql`${this.bind(table, against, expr.value)}`;
-      return sql`${expr.value}`;
+      return sql`${checkedFree(expr.value, scope)}`;
     }
     return this.#expr(expr, scope).sql;
   }
@@ -260,7 +261,7 @@ export class QueryCompiler {
       case 'column':
         return this.#column(expr, scope);
       case 'value':
-        return { sql: sql`${expr.value}`, field: null };
+        return { sql: sql`${checkedFree(expr.value, scope)}`, field: null };
       case 'literal':
         return { sql: expr.value ? TRUE : FALSE, field: null };
       case 'compare': {
@@ -282,7 +283,7 @@ export class QueryCompiler {
         if (field === null) {
           return {
             sql: sql`(${target.sql} IN (${sql.join(
-              expr.values.map((v) => sql`${v}`),
+              expr.values.map((v) => sql`${checkedFree(v, scope)}`),
               sql`, `,
             )}))`,
             field: null,
@@ -312,6 +313,11 @@ export class QueryCompiler {
       case 'startsWith': {
         if (typeof expr.prefix !== 'string')
           throw new ColumnValueError(tableOf(scope), '*', expr.prefix, 'a prefix must be a string');
+        const problem = textProblem(expr.prefix);
+        if (problem !== null) {
+          const column = expr.expr.kind === 'column' ? expr.expr.column : '*';
+          throw new ColumnValueError(tableOf(scope), column, expr.prefix, `the prefix ${problem}`);
+        }
         return {
           sql: this.#dialect.startsWith(this.#expr(expr.expr, scope).sql, expr.prefix),
           field: null,
@@ -354,6 +360,16 @@ export class QueryCompiler {
         throw new InvalidArgumentError(`Unknown expression ${JSON.stringify(expr)}`);
     }
   }
+}
+
+/** A value compared with no column: strings must still be storable text (see `textProblem`). */
+function checkedFree(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    if (problem !== null)
+      throw new ColumnValueError(tableOf(scope), '*', value, `the string ${problem}`);
+  }
+  return value;
 }
 
 function tableOf(scope: Scope): string {

@@ -3,12 +3,14 @@
 // bulk write paths.
 import {
   ColumnValueError,
+  InvalidIdentifierError,
   UnknownColumnError,
+  caseVariantOf,
   getField,
   primaryKeyColumns,
   rowChecker,
   tableSpec,
-  validateIdentifier,
+  validateTableName,
 } from '@butler-ts/ddl';
 import type { ColumnType, FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butler-ts/ddl';
 import {
@@ -110,6 +112,12 @@ export type Decoder = ((value: unknown) => unknown) | null;
 /** What a dialect adds to the shared query compiler. */
 export interface SqlDialectCodec extends SqlDialect {
   decoder(field: FieldSpec | null, bigints: boolean): Decoder;
+  /**
+   * A check of the canonical, non-null values written to `field` for a rule of this engine
+   * beyond the column type (SQLite's CHECK refusing empty short strings), returning why a
+   * value is refused or null; `null` (or absent) when the engine adds no rule for the field.
+   */
+  readonly storedValueCheck?: (field: FieldSpec) => ((value: unknown) => string | null) | null;
 }
 
 /**
@@ -283,15 +291,46 @@ export abstract class SqlDatabase extends Database {
   }
 
   #makeTable<S extends TableSpec>(name: string, spec: S, temporary = false): SqlTable<S> {
-    validateIdentifier(name, 'table');
+    validateTableName(name, 'table');
     return Object.freeze({ name, spec, temporary });
+  }
+
+  /** Table names are unique regardless of case (SQLite folds them; PostgreSQL would not). */
+  #checkCase(name: string, known: Iterable<string>): void {
+    validateTableName(name, 'table');
+    const variant = caseVariantOf(name, known);
+    if (variant !== undefined) {
+      throw new InvalidIdentifierError(
+        name,
+        'table',
+        `differs only in case from table ${JSON.stringify(variant)}; table names must be unique regardless of case (SQLite folds case)`,
+      );
+    }
   }
 
   #checkRows(table: SqlTable, rows: readonly unknown[]): Record<string, unknown>[] {
     if (!Array.isArray(rows))
       throw new InvalidArgumentError(`Rows for ${table.name} must be an array`);
     const check = rowChecker(table.name, table.spec);
-    return rows.map((row) => check(row, 'insert'));
+    const checked = rows.map((row) => check(row, 'insert'));
+    this.#checkStored(table, checked);
+    return checked;
+  }
+
+  /** The engine's own value rules (`SqlDialectCodec.storedValueCheck`), before any SQL. */
+  #checkStored(table: SqlTable, rows: readonly Record<string, unknown>[]): void {
+    const perField = this.#codec.storedValueCheck;
+    if (perField === undefined) return;
+    for (const field of table.spec.fields) {
+      const problem = perField(field);
+      if (problem === null) continue;
+      for (const row of rows) {
+        const value = row[field.name];
+        if (value === null || value === undefined) continue;
+        const why = problem(value);
+        if (why !== null) throw new ColumnValueError(table.name, field.name, value, why);
+      }
+    }
   }
 
   // ---- schema --------------------------------------------------------------------------
@@ -321,6 +360,7 @@ export abstract class SqlDatabase extends Database {
       addTable: <S extends TableSpec>(name: string, spec: S) => {
         const existing = tables.get(name);
         if (existing !== undefined) return existing as never;
+        this.#checkCase(name, tables.keys());
         const handle = this.#makeTable(name, spec);
         tables.set(name, handle);
         return handle;
@@ -371,7 +411,7 @@ export abstract class SqlDatabase extends Database {
   }
 
   override async inspectTable(name: string): Promise<TableSpec | null> {
-    validateIdentifier(name, 'table');
+    validateTableName(name, 'table');
     const columns = await this.read((x) => this.describeColumns(x, name));
     if (columns === null) return null;
     return tableSpec({
@@ -388,7 +428,7 @@ export abstract class SqlDatabase extends Database {
     name: string,
     spec: S,
   ): Promise<TableHandle<S> | null> {
-    validateIdentifier(name, 'table');
+    validateTableName(name, 'table');
     const tables = this.#tables();
     const known = tables.get(name);
     if (known !== undefined) {
@@ -400,6 +440,8 @@ export abstract class SqlDatabase extends Database {
       );
       return known as SqlTable<S>;
     }
+    this.#checkCase(name, tables.keys());
+    this.#checkCase(name, await this.tableNames());
     const columns = await this.read((x) => this.inspectColumns(x, name));
     if (columns === null) return null;
     this.#compareColumns(name, spec, columns, 'exists but is defined differently in the database');
@@ -720,6 +762,7 @@ export abstract class SqlDatabase extends Database {
         keys[column] = row[key];
       }
       const checkedSets = check(sets, 'partial');
+      this.#checkStored(table, [checkedSets]);
       const checkedKeys = check(keys, 'partial');
       if (Object.keys(checkedSets).length === 0) return [];
       const setSql = Object.entries(checkedSets).map(
@@ -822,6 +865,12 @@ export abstract class SqlDatabase extends Database {
     const tableName = name ?? `tmp_${crypto.randomUUID().replaceAll('-', '')}`;
     if (this.#temp.has(tableName))
       throw new InvalidArgumentError(`Temporary table ${tableName} already exists in this session`);
+    // A temporary table would hide a table of the same name (in any case, on SQLite).
+    if (this.#catalog.tables?.has(tableName) === true)
+      throw new InvalidArgumentError(
+        `Temporary table ${tableName} would hide the table of that name`,
+      );
+    this.#checkCase(tableName, [...this.#temp.keys(), ...(this.#catalog.tables?.keys() ?? [])]);
     const table = this.#makeTable(tableName, spec, true);
     return this.withTemporaryTable(table, async () => {
       this.#temp.set(tableName, table);

@@ -3,6 +3,7 @@
 import {
   ColumnValueError,
   InvalidIdentifierError,
+  SchemaValidationError,
   TaiTime,
   UnknownColumnError,
   tableSpec,
@@ -22,6 +23,7 @@ import {
   inList,
   inSelect,
   literal,
+  startsWith,
 } from '@butler-ts/registry-interfaces';
 import type { Database, Row, TableHandle } from '@butler-ts/registry-interfaces';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -964,6 +966,243 @@ export function describeDatabase(name: string, makeHarness: () => DatabaseHarnes
         { id: expect.any(Number) as number, name: 'keep', value: 1 },
       ]);
       expect((await db.tableNames()).has('b')).toBe(true);
+    });
+
+    // Issue 10: values and names every engine stores exactly, or refuses before any SQL.
+    const expectError = async (
+      label: string,
+      attempt: () => Promise<unknown>,
+      isExpected: (e: unknown) => boolean,
+      message?: RegExp,
+    ) => {
+      const error = await attempt().then(
+        () => new Error(`${label}: no error`),
+        (e: unknown) => e,
+      );
+      expect(isExpected(error), `${label}: ${String(error)}`).toBe(true);
+      if (message !== undefined) expect(String(error), label).toMatch(message);
+    };
+
+    it('round-trips timestamps of years 1 to 9999, and refuses others before SQL', async () => {
+      let t!: TableHandle;
+      await db.declareStaticTables({ create: true }, (context) => {
+        t = context.addTable(
+          'times',
+          tableSpec({
+            fields: [
+              { name: 'id', dtype: 'integer', primaryKey: true },
+              { name: 'ts', dtype: 'timestamp' },
+            ],
+          }),
+        );
+      });
+      const edges = [
+        '0001-01-01T00:00:00.000Z',
+        '0099-12-31T23:59:59.999Z',
+        '1969-12-31T23:59:59.999Z',
+        '9999-12-31T23:59:59.999Z',
+      ].map((iso, id) => ({ id, ts: new Date(iso) }));
+      await db.insert(t, edges);
+      expect(await db.fetch(t, { orderBy: ['id'] })).toEqual(edges);
+      for (const row of edges) expect(await db.count(t, { ts: row.ts })).toBe(1);
+      const outside = [
+        new Date('0000-12-31T23:59:59.999Z'),
+        new Date('+010000-01-01T00:00:00.000Z'),
+        new Date(-8.64e15),
+        new Date(8.64e15),
+      ];
+      for (const ts of outside) {
+        const label = ts.toISOString();
+        const range = /0001-01-01T00:00:00\.000Z to 9999-12-31T23:59:59\.999Z/;
+        await expectError(
+          `insert ${label}`,
+          () => db.insert(t, [{ id: 9, ts }]),
+          (e) => ColumnValueError.is(e),
+          range,
+        );
+        await expectError(
+          `where ${label}`,
+          () => db.fetch(t, { where: { ts } }),
+          (e) => ColumnValueError.is(e),
+          range,
+        );
+      }
+      expect(await db.fetch(t, { orderBy: ['id'] })).toEqual(edges);
+    });
+
+    it('refuses strings with a lone surrogate or a NUL in values, where values and prefixes', async () => {
+      s = await declareS(db, true);
+      await db.insert(s.b, [{ name: 'ab' }, { name: 'abc' }]);
+      const before = await db.fetch(s.b, { orderBy: ['name'] });
+      for (const bad of ['a\uD800b', '\uDC00\uDC00', 'ab\0c', '\0']) {
+        const label = JSON.stringify(bad);
+        const isValueError = (e: unknown) => ColumnValueError.is(e);
+        await expectError(`insert ${label}`, () => db.insert(s.b, [{ name: bad }]), isValueError);
+        await expectError(`ensure ${label}`, () => db.ensure(s.b, [{ name: bad }]), isValueError);
+        await expectError(
+          `where ${label}`,
+          () => db.fetch(s.b, { where: { name: bad } }),
+          isValueError,
+        );
+        await expectError(
+          `prefix ${label}`,
+          () => db.fetch(s.b, { where: startsWith(col('name'), bad) }),
+          isValueError,
+        );
+        await expectError(
+          `update ${label}`,
+          () => db.update(s.b, { name: 'k' }, [{ k: 'ab', name: bad }]),
+          isValueError,
+        );
+      }
+      expect(await db.fetch(s.b, { orderBy: ['name'] })).toEqual(before);
+    });
+
+    it('refuses table and column names that an engine reserves or folds, before SQL', async () => {
+      s = await declareS(db, true);
+      const spec = schemaS.t;
+      const isName = (e: unknown) => InvalidIdentifierError.is(e);
+      for (const name of ['sqlite_stat9', 'SQLITE_foo', 'Sqlite_master']) {
+        await expectError(
+          name,
+          () => db.ensureTableExists(name, spec),
+          isName,
+          /sqlite_.*reserved/,
+        );
+      }
+      for (const column of ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'XMin']) {
+        await expectError(
+          column,
+          async () =>
+            db.ensureTableExists(
+              'sys',
+              tableSpec({ fields: [{ name: column, dtype: 'integer' }] }),
+            ),
+          isName,
+          /system column/,
+        );
+      }
+      await expectError(
+        'columns differing in case',
+        async () =>
+          db.ensureTableExists(
+            'folded',
+            tableSpec({
+              fields: [
+                { name: 'Value', dtype: 'integer' },
+                { name: 'value', dtype: 'integer' },
+              ],
+            }),
+          ),
+        isName,
+        /only in case/,
+      );
+      await db.ensureTableExists('records', spec);
+      await expectError(
+        'Records after records',
+        () => db.ensureTableExists('Records', spec),
+        isName,
+        /"Records".*only in case.*"records"/,
+      );
+      await expectError(
+        'B after static b',
+        () => db.ensureTableExists('B', schemaS.b),
+        isName,
+        /only in case/,
+      );
+      const names = [...(await db.tableNames())].map((n) => n.toLowerCase()).sort();
+      expect(names).toEqual(['a', 'b', 'c', 'records']);
+    });
+
+    it('refuses static tables whose names differ only in case', async () => {
+      await expectError(
+        'static A and a',
+        () =>
+          db.declareStaticTables({ create: true }, (context) => {
+            context.addTable('a', schemaS.a);
+            context.addTable('A', schemaS.a);
+          }),
+        (e) => InvalidIdentifierError.is(e),
+        /only in case/,
+      );
+      expect((await db.tableNames()).size).toBe(0);
+    });
+
+    it('never runs SQL from a field default, on any DDL path', async () => {
+      await db.declareStaticTables({ create: true }, (context) => {
+        context.addTable('canary', schemaS.t);
+      });
+      const canary = (await db.getExistingTable('canary', schemaS.t))!;
+      await db.insert(canary, [{ a_name: 'tweet', b_id: 1 }]);
+      for (const hostile of ['0)); DROP TABLE canary; --', '0); DROP TABLE canary; --']) {
+        const spec = () =>
+          tableSpec({
+            fields: [
+              { name: 'id', dtype: 'integer', primaryKey: true },
+              { name: 'n', dtype: 'integer', default: hostile },
+            ],
+          });
+        const isSchema = (e: unknown) => SchemaValidationError.is(e);
+        await expectError(
+          `temporary ${hostile}`,
+          async () => db.temporaryTable(spec(), () => Promise.resolve()),
+          isSchema,
+          /default/,
+        );
+        await expectError(
+          `dynamic ${hostile}`,
+          async () => db.ensureTableExists('hostile', spec()),
+          isSchema,
+          /default/,
+        );
+      }
+      expect(await db.fetch(canary)).toEqual([{ a_name: 'tweet', b_id: 1 }]);
+      expect((await db.tableNames()).has('hostile')).toBe(false);
+    });
+
+    it('stores the empty string in a short string column as daf_butler does on this engine', async () => {
+      s = await declareS(db, true);
+      if (db.dialect === 'sqlite') {
+        // SQLite's length CHECK refuses it; butler-ts says so before any SQL.
+        await db.insert(s.b, [{ name: 'x' }]);
+        await expectError(
+          'empty name',
+          () => db.insert(s.b, [{ name: '' }]),
+          (e) => ColumnValueError.is(e),
+          /empty/,
+        );
+        await expectError(
+          'empty update',
+          () => db.update(s.b, { name: 'k' }, [{ k: 'x', name: '' }]),
+          (e) => ColumnValueError.is(e),
+          /empty/,
+        );
+        expect((await db.fetch(s.b)).map((r) => r.name)).toEqual(['x']);
+      } else {
+        await db.insert(s.b, [{ name: '' }]);
+        expect((await db.fetch(s.b)).map((r) => r.name)).toEqual(['']);
+      }
+    });
+
+    it('reads -0 in a float column back as 0 on every engine', async () => {
+      let t!: TableHandle;
+      await db.declareStaticTables({ create: true }, (context) => {
+        t = context.addTable(
+          'floats',
+          tableSpec({
+            fields: [
+              { name: 'id', dtype: 'integer', primaryKey: true },
+              { name: 'f', dtype: 'float' },
+            ],
+          }),
+        );
+      });
+      await db.insert(t, [{ id: 1, f: -0 }]);
+      await db.replace(t, [{ id: 2, f: -0 }]);
+      const values = (await db.fetch(t, { orderBy: ['id'] })).map((r) => r['f']);
+      expect(values.map((v) => Object.is(v, 0))).toEqual([true, true]);
+      expect(await db.count(t, { f: -0 })).toBe(2);
+      expect(await db.count(t, { f: 0 })).toBe(2);
     });
 
     it('matches a prefix case-sensitively, with metacharacters matching themselves', async () => {

@@ -178,6 +178,29 @@ export function describeOpaqueManager(
       expect(await metaRows()).toEqual([{ table_name: TABLE }]);
     });
 
+    it('refuses a second table whose name differs only in case, before any SQL', async () => {
+      const error = await rejection(opaque.register(TABLE.toUpperCase(), opaqueTestSpec));
+      expect(InvalidIdentifierError.is(error), String(error)).toBe(true);
+      expect(String(error)).toContain(TABLE.toUpperCase());
+      expect(String(error)).toMatch(/only in case/);
+      expect(opaque.get(TABLE.toUpperCase())).toBeNull();
+      expect(await metaRows()).toEqual([{ table_name: TABLE }]);
+      const names = [...(await db.tableNames())].filter(
+        (n) => n.toLowerCase() === TABLE.toLowerCase(),
+      );
+      expect(names).toEqual([TABLE]);
+    });
+
+    it('refuses Records after records, leaving one table and one meta row', async () => {
+      await opaque.register('records', opaqueTestSpec);
+      const error = await rejection(opaque.register('Records', opaqueTestSpec));
+      expect(InvalidIdentifierError.is(error), String(error)).toBe(true);
+      expect((await metaRows()).map((r) => r['table_name']).sort()).toEqual([TABLE, 'records']);
+      expect([...(await db.tableNames())].filter((n) => n.toLowerCase() === 'records')).toEqual([
+        'records',
+      ]);
+    });
+
     it('inserts, ensures and replaces by primary key (P-OPQ-09)', async () => {
       await storage.insert([R1]);
       await expect(storage.insert([R1])).rejects.toSatisfy(isError(IntegrityError));
@@ -423,6 +446,15 @@ export function describeOpaqueManager(
       it('matches a trailing % literally inside a list', async () => {
         expect(await matching(['100%'])).toEqual(['100%']);
         expect(await matching(['dir/%'])).toEqual([]);
+      });
+
+      it('refuses a prefix or value with a NUL or a lone surrogate before any SQL', async () => {
+        for (const path of ['ab\0c%', 'dir/\0%', '\0', 'dir\uD800%', '\uDC00']) {
+          const error = await rejection(all(paths.fetch({ path })));
+          expect(ColumnValueError.is(error), `${JSON.stringify(path)}: ${String(error)}`).toBe(
+            true,
+          );
+        }
       });
 
       it('matches a whole value exactly without a trailing %', async () => {

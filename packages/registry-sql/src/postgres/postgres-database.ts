@@ -10,7 +10,7 @@ import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry
 import { param, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
@@ -572,7 +572,12 @@ export class PostgresDatabase extends SqlDatabase {
   protected override withTemporaryTable<T>(table: SqlTable, body: () => Promise<T>): Promise<T> {
     return this.#transaction(
       async () => {
-        await this.#state()!.client.query(pgCreateTemporaryTable(table.name, table.spec));
+        // The extended protocol runs exactly one statement (`queryMode` is pg ≥ 8.11 and
+        // missing from @types/pg, hence the cast).
+        await this.#state()!.client.query({
+          text: pgCreateTemporaryTable(table.name, table.spec),
+          queryMode: 'extended',
+        } as QueryConfig);
         return body();
       },
       {},

@@ -1,5 +1,5 @@
 // How canonical column values (see @butler-ts/ddl) are stored by SQLite and read back.
-import { TaiTime, decodeBase64, encodeBase64 } from '@butler-ts/ddl';
+import { TaiTime, decodeBase64, encodeBase64, isStringType } from '@butler-ts/ddl';
 import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
 import { formatUtcTimestamp, parseUtcTimestamp, toBuffer, toUint8Array } from '../codec-common.ts';
 import type { Convert } from '../codec-common.ts';
@@ -53,4 +53,19 @@ export function sqliteDecoder(field: FieldSpec | null, safeIntegers: boolean): C
 export function sqliteDecodeInSql(field: FieldSpec, expr: SQL): SQL | null {
   if (field.dtype !== 'uuid') return null;
   return sql`(substr(${expr}, 1, 8) || '-' || substr(${expr}, 9, 4) || '-' || substr(${expr}, 13, 4) || '-' || substr(${expr}, 17, 4) || '-' || substr(${expr}, 21))`;
+}
+
+const refuseEmpty = (value: unknown): string | null =>
+  value === ''
+    ? 'the empty string fails the length CHECK SQLite gives string columns of at most 32 characters (as in daf_butler)'
+    : null;
+
+/**
+ * SQLite's own rule on written values: a `string` column of at most 32 characters has
+ * daf_butler's CHECK `length(col) >= 1`, so the empty string is refused before SQL.
+ */
+export function sqliteStoredValueCheck(
+  field: FieldSpec,
+): ((value: unknown) => string | null) | null {
+  return isStringType(field) ? refuseEmpty : null;
 }

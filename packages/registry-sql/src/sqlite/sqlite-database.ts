@@ -24,7 +24,12 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
-import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
+import {
+  encodeSqlite,
+  sqliteDecodeInSql,
+  sqliteDecoder,
+  sqliteStoredValueCheck,
+} from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
 type Client = BetterSqlite3.Database;
@@ -98,6 +103,7 @@ const dialect = new SQLiteSyncDialect();
 
 const sqliteSql: SqlDialectCodec = {
   decoder: sqliteDecoder,
+  storedValueCheck: sqliteStoredValueCheck,
   decodeInSql: sqliteDecodeInSql,
   encode: encodeSqlite,
   tableRef: (name) => sql`${sql.identifier(name)}`,
@@ -564,15 +570,16 @@ export class SqliteDatabase extends SqlDatabase {
     body: () => Promise<T>,
   ): Promise<T> {
     await this.read(async () => {
+      // prepare() runs exactly one statement (exec would run any that follow).
       for (const statement of sqliteCreateTable(table.name, table.spec, { temporary: true }))
-        this.#client.exec(statement);
+        this.#client.prepare(statement).run();
       await Promise.resolve();
     });
     try {
       return await body();
     } finally {
       await this.read(async () => {
-        this.#client.exec(`DROP TABLE IF EXISTS temp.${quote(table.name)}`);
+        this.#client.prepare(`DROP TABLE IF EXISTS temp.${quote(table.name)}`).run();
         await Promise.resolve();
       });
     }
