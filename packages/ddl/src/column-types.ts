@@ -133,7 +133,8 @@ function integerIn(min: number, max: number, label: string): Check {
     if (typeof value !== 'number' || !Number.isInteger(value))
       return reject(`expected an integer (${label})`);
     if (value < min || value > max) return reject(`out of range for ${label}`);
-    return value;
+    // -0 is the integer 0 (engines read it back as 0).
+    return value === 0 ? 0 : value;
   };
 }
 

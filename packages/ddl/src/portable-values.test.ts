@@ -68,11 +68,18 @@ describe('strings', () => {
   });
 });
 
-describe('floats', () => {
+describe('negative zero', () => {
   it('stores -0 as 0 on every engine', () => {
     expect(Object.is(check('float', -0), 0)).toBe(true);
     expect(check('float', -1.5)).toBe(-1.5);
   });
+
+  it.each(['smallint', 'integer', 'bigint'] as const)(
+    'makes -0 the integer 0 in a %s column',
+    (dtype) => {
+      expect(Object.is(check(dtype, -0), 0)).toBe(true);
+    },
+  );
 });
 
 describe('identifiers engines reserve or fold', () => {
