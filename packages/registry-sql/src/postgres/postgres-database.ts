@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { NameShrinker, getField, primaryKeyColumns, validateIdentifier } from '@butler-ts/ddl';
 import type { ColumnType } from '@butler-ts/ddl';
 import {
@@ -20,6 +19,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { TransactionContext } from '../transaction-context.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
@@ -46,7 +46,9 @@ interface TxState {
 
 interface Shared {
   readonly pool: Pool;
-  readonly als: AsyncLocalStorage<TxState>;
+  readonly context: TransactionContext<TxState>;
+  /** Named statements, one name per distinct text, prepared once per pooled connection. */
+  readonly statementNames: Map<string, string>;
   readonly catalog: TableCatalog;
   readonly shrinker: NameShrinker;
   readonly serverVersion: number;
@@ -67,13 +69,13 @@ const dialect = new PgDialect();
 const TIMESTAMP_OID = 1114;
 const ROWS_PER_STATEMENT = 10_000;
 
-// Named statements are prepared once per connection by `pg`; one name per distinct text.
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
-  let name = statementNames.get(text);
+// Named statements are prepared once per connection by `pg`; one name per distinct text. The
+// names belong to the pool (its connections prepare them), so they go when it closes.
+function statementName(names: Map<string, string>, text: string): string {
+  let name = names.get(text);
   if (name === undefined) {
-    name = `butler_${statementNames.size}`;
-    statementNames.set(text, name);
+    name = `butler_${names.size}`;
+    names.set(text, name);
   }
   return name;
 }
@@ -259,7 +261,8 @@ export class PostgresDatabase extends SqlDatabase {
     }
     const shared: Shared = {
       pool,
-      als: new AsyncLocalStorage<TxState>(),
+      context: new TransactionContext<TxState>(),
+      statementNames: new Map(),
       catalog: { tables: null },
       shrinker: new NameShrinker(63),
       serverVersion,
@@ -322,20 +325,27 @@ export class PostgresDatabase extends SqlDatabase {
 
   override async close(): Promise<void> {
     this.#shared.refs -= 1;
-    if (this.#shared.refs === 0) await this.#shared.pool.end();
+    if (this.#shared.refs === 0) {
+      this.#shared.statementNames.clear();
+      await this.#shared.pool.end();
+    }
   }
 
   // ---- connections and transactions ---------------------------------------------------
 
   #state(): TxState | undefined {
-    const state = this.#shared.als.getStore();
+    const state = this.#shared.context.get();
     return state !== undefined && state.active ? state : undefined;
   }
 
   #executor(on: Pool | PoolClient): SqlExecutor {
     const query = (statement: SQL): Promise<QueryResult> => {
       const { sql: text, params } = dialect.sqlToQuery(statement);
-      return on.query({ name: statementName(text), text, values: params });
+      return on.query({
+        name: statementName(this.#shared.statementNames, text),
+        text,
+        values: params,
+      });
     };
     return {
       all: async (statement) => (await query(statement)).rows as Row[],
@@ -376,7 +386,7 @@ export class PostgresDatabase extends SqlDatabase {
       const name = `sp_${++state.counter.n}`;
       await state.client.query(`SAVEPOINT ${name}`);
       try {
-        const result = await this.#shared.als.run({ ...state, inSavepoint: true }, body);
+        const result = await this.#shared.context.run({ ...state, inSavepoint: true }, body);
         await state.client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {
@@ -395,7 +405,7 @@ export class PostgresDatabase extends SqlDatabase {
       await this.#lock(client, options);
       let result: T;
       try {
-        result = await this.#shared.als.run(fresh, body);
+        result = await this.#shared.context.run(fresh, body);
       } catch (error) {
         await client.query('ROLLBACK');
         throw error;

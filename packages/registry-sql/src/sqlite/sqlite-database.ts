@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { getField, primaryKeyColumns } from '@butler-ts/ddl';
@@ -24,6 +23,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { TransactionContext } from '../transaction-context.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
@@ -48,9 +48,12 @@ export interface SqliteOptions {
 // connection, read-only views have their own) serialises its transactions through it, because
 // better-sqlite3 is synchronous and a second connection waiting for the write lock would block
 // the event loop that the first needs to finish.
+// The map holds a file's lock while a database on it is open (`users` counts them), so that it
+// does not grow with every file the process ever opened.
 interface FileLock {
   tail: Promise<void>;
-  readonly als: AsyncLocalStorage<TxState>;
+  readonly context: TransactionContext<TxState>;
+  users: number;
 }
 
 interface TxState {
@@ -63,7 +66,7 @@ interface TxState {
 const fileLocks = new Map<string, FileLock>();
 
 function newLock(): FileLock {
-  return { tail: Promise.resolve(), als: new AsyncLocalStorage<TxState>() };
+  return { tail: Promise.resolve(), context: new TransactionContext<TxState>(), users: 0 };
 }
 
 async function acquire(lock: FileLock): Promise<() => void> {
@@ -88,6 +91,8 @@ declare const connectionBrand: unique symbol;
 interface Shared {
   readonly client: Client;
   readonly lock: FileLock;
+  /** The key of `lock` in the file-lock map, or `null` in memory. */
+  readonly lockKey: string | null;
   refs: number;
   /** Table definitions, shared by clones. */
   readonly catalog: TableCatalog;
@@ -268,9 +273,11 @@ export class SqliteDatabase extends SqlDatabase {
       lock = fileLocks.get(real) ?? newLock();
       fileLocks.set(real, lock);
     }
+    lock.users += 1;
     const shared: Shared = {
       client,
       lock,
+      lockKey: real,
       refs: 1,
       catalog: { tables: null },
       statements: new Map(),
@@ -335,8 +342,19 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   override close(): Promise<void> {
-    this.#shared.refs -= 1;
-    if (this.#shared.refs === 0 && this.#shared.client.open) this.#shared.client.close();
+    const shared = this.#shared;
+    shared.refs -= 1;
+    if (shared.refs === 0 && shared.client.open) {
+      shared.client.close();
+      shared.statements.clear();
+      shared.lock.users -= 1;
+      if (
+        shared.lock.users === 0 &&
+        shared.lockKey !== null &&
+        fileLocks.get(shared.lockKey) === shared.lock
+      )
+        fileLocks.delete(shared.lockKey);
+    }
     return Promise.resolve();
   }
 
@@ -347,7 +365,7 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   #state(): TxState | undefined {
-    const state = this.#shared.lock.als.getStore();
+    const state = this.#shared.lock.context.get();
     if (state === undefined || !state.active) return undefined;
     if (state.client !== this.#client) {
       throw new DatabaseLogicError(
@@ -391,7 +409,7 @@ export class SqliteDatabase extends SqlDatabase {
       const name = `sp_${++state.counter.n}`;
       this.#client.exec(`SAVEPOINT ${name}`);
       try {
-        const result = await this.#shared.lock.als.run({ ...state, inSavepoint: true }, body);
+        const result = await this.#shared.lock.context.run({ ...state, inSavepoint: true }, body);
         this.#client.exec(`RELEASE ${name}`);
         return result;
       } catch (error) {
@@ -411,7 +429,7 @@ export class SqliteDatabase extends SqlDatabase {
       this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
       let result: T;
       try {
-        result = await this.#shared.lock.als.run(fresh, body);
+        result = await this.#shared.lock.context.run(fresh, body);
       } catch (error) {
         if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
         throw error;
@@ -596,4 +614,9 @@ function sqliteColumnType(type: string): ColumnType {
   if (type === 'FLOAT' || type === 'REAL' || type.startsWith('DOUBLE')) return 'float';
   if (type === 'DATETIME' || type === 'TIMESTAMP') return 'timestamp';
   return 'text';
+}
+
+/** For tests: how many SQLite files this process holds a lock entry for. */
+export function openFileLocks(): number {
+  return fileLocks.size;
 }
