@@ -14,13 +14,13 @@ const storage = new AsyncLocalStorage<ReadonlyMap<TransactionContext<unknown>, u
 export class TransactionContext<S> {
   /** The state `run` set in this async context, or `undefined` outside of it. */
   get(): S | undefined {
-    return storage.getStore()?.get(this as TransactionContext<unknown>) as S | undefined;
+    return storage.getStore()?.get(this) as S | undefined;
   }
 
   /** Runs `fn` with `state` as this context's state (other contexts' states are kept). */
   run<T>(state: S, fn: () => T): T {
     const next = new Map(storage.getStore());
-    next.set(this as TransactionContext<unknown>, state);
+    next.set(this, state);
     return storage.run(next, fn);
   }
 }

@@ -2,8 +2,10 @@ import { NameShrinker, getField, primaryKeyColumns, validateIdentifier } from '@
 import type { ColumnType } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
+  DatabaseOpenError,
   IntegrityError,
   InvalidArgumentError,
+  checkOptions,
 } from '@butler-ts/registry-interfaces';
 import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
 import { param, sql } from 'drizzle-orm';
@@ -19,7 +21,9 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { redactUrl, scrubSecrets, scrubbedCause } from '../redact-url.ts';
 import { TransactionContext } from '../transaction-context.ts';
+import { checkTransactionOptions } from '../transaction-options.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
@@ -36,6 +40,14 @@ export interface PostgresOptions {
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
 }
+
+const POSTGRES_OPTIONS = [
+  'origin',
+  'namespace',
+  'writeable',
+  'allowTemporaryTables',
+  'poolSize',
+] as const;
 
 interface TxState {
   active: boolean;
@@ -203,7 +215,9 @@ export class PostgresDatabase extends SqlDatabase {
    * Connects to `postgresql://user@host:port/db` with the registry in schema `namespace`.
    *
    * @throws `InvalidIdentifierError` for a bad namespace; `InvalidArgumentError` for a
-   *   URL that is not PostgreSQL's; the driver's error when the server cannot be reached.
+   *   URL that is not PostgreSQL's; `UnknownOptionError` for an option it does not take;
+   *   `DatabaseOpenError` when the server cannot be reached or refuses the connection. No
+   *   message shows the URL's password.
    */
   static async fromUri<T extends PostgresDatabase>(
     this: new (
@@ -215,16 +229,21 @@ export class PostgresDatabase extends SqlDatabase {
     uri: string,
     options: PostgresOptions = {},
   ): Promise<T> {
+    checkOptions('PostgresDatabase.fromUri', options, POSTGRES_OPTIONS);
+    if (typeof uri !== 'string')
+      throw new InvalidArgumentError(`A PostgreSQL URL is a string, not ${typeof uri}`);
+    const shown = redactUrl(uri);
     let parsed: URL;
     try {
       parsed = new URL(uri);
     } catch (error) {
-      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`, {
-        cause: error,
-      });
+      // No cause: the URL parser's error carries the whole input, password included.
+      throw new InvalidArgumentError(
+        `Not a PostgreSQL URL: ${JSON.stringify(shown)} (${(error as Error).message})`,
+      );
     }
     if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
-      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`);
+      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(shown)}`);
     }
     if (options.namespace !== undefined && options.namespace !== null)
       validateIdentifier(options.namespace, 'namespace');
@@ -256,8 +275,13 @@ export class PostgresDatabase extends SqlDatabase {
       namespace = options.namespace ?? info.rows[0]!.schema;
       serverVersion = Number(info.rows[0]!.version);
     } catch (error) {
-      await pool.end();
-      throw error;
+      await pool.end().catch(() => undefined);
+      throw new DatabaseOpenError(
+        shown,
+        'connection',
+        `Cannot connect to ${shown}: ${scrubSecrets((error as Error).message, uri)}`,
+        { cause: scrubbedCause(error, uri) },
+      );
     }
     const shared: Shared = {
       pool,
@@ -269,7 +293,12 @@ export class PostgresDatabase extends SqlDatabase {
       refs: 1,
     };
     parsed.password = parsed.password === '' ? '' : '***';
-    return new this(shared as unknown as PostgresConnection, parsed.toString(), namespace, options);
+    return new this(
+      shared as unknown as PostgresConnection,
+      redactUrl(parsed.toString()),
+      namespace,
+      options,
+    );
   }
 
   override isWriteable(): boolean {
@@ -294,6 +323,7 @@ export class PostgresDatabase extends SqlDatabase {
    * read-only view.
    */
   override clone(options: { readonly writeable?: boolean } = {}): PostgresDatabase {
+    checkOptions('Database.clone', options, ['writeable']);
     return this.cloneAs(this.constructor as typeof PostgresDatabase, options);
   }
 
@@ -307,6 +337,7 @@ export class PostgresDatabase extends SqlDatabase {
     ) => T,
     options: { readonly writeable?: boolean } = {},
   ): T {
+    checkOptions('Database.cloneAs', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     if (writeable && !this.#writeable)
       throw new InvalidArgumentError('A clone of a read-only database cannot be writeable');
@@ -357,7 +388,11 @@ export class PostgresDatabase extends SqlDatabase {
     return this.#state() !== undefined;
   }
 
-  override transaction<T>(body: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  override async transaction<T>(
+    body: () => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    checkTransactionOptions(this, options);
     return this.#transaction(body, options, false);
   }
 

@@ -7,6 +7,7 @@ import {
   IntegrityError,
   InvalidArgumentError,
   NotSupportedError,
+  checkOptions,
 } from '@butler-ts/registry-interfaces';
 import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -14,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { quoteLiteral } from '../ddl-names.ts';
+import { redactUrl } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
@@ -24,8 +26,10 @@ import type {
   WriteMode,
 } from '../sql-database.ts';
 import { TransactionContext } from '../transaction-context.ts';
+import { checkTransactionOptions } from '../transaction-options.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
+import { openSqliteClient } from './sqlite-open.ts';
 
 type Client = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -42,7 +46,21 @@ export interface SqliteOptions {
   readonly allowTemporaryTables?: boolean;
   /** How long to wait for another process's write lock, in ms. Default 300 000 (Python's). */
   readonly busyTimeout?: number;
+  /**
+   * Create the file when it is missing (its folder must exist). Default: when writeable.
+   * `openRegistry` passes false, so that a mistyped path fails and leaves no file behind.
+   */
+  readonly create?: boolean;
 }
+
+const SQLITE_OPTIONS = [
+  'origin',
+  'namespace',
+  'writeable',
+  'allowTemporaryTables',
+  'busyTimeout',
+  'create',
+] as const;
 
 // One lock per SQLite file in this process: every Database on the file (clones share the
 // connection, read-only views have their own) serialises its transactions through it, because
@@ -144,24 +162,27 @@ function translate(table: string, error: unknown): unknown {
 }
 
 function parseUri(uri: string): { filename: string | null } {
+  if (typeof uri !== 'string')
+    throw new InvalidArgumentError(`A SQLite URI is a string, not ${typeof uri}`);
+  const shown = redactUrl(uri);
   if (!uri.startsWith('sqlite:'))
-    throw new InvalidArgumentError(`Not a SQLite URI: ${JSON.stringify(uri)}`);
+    throw new InvalidArgumentError(`Not a SQLite URI: ${JSON.stringify(shown)}`);
   const rest = uri.slice('sqlite:'.length);
   const [pathPart = '', query = ''] = rest.split('?', 2);
   const params = new URLSearchParams(query);
   if (params.get('uri') === 'true') {
-    throw new NotSupportedError(`SQLite URIs inside connection URLs are not supported: ${uri}`);
+    throw new NotSupportedError(`SQLite URIs inside connection URLs are not supported: ${shown}`);
   }
   for (const key of params.keys()) {
     if (key !== 'uri')
       throw new InvalidArgumentError(
-        `Unknown SQLite URI parameter ${JSON.stringify(key)} in ${uri}`,
+        `Unknown SQLite URI parameter ${JSON.stringify(key)} in ${shown}`,
       );
   }
   if (pathPart === '' || pathPart === '//') return { filename: null };
   if (!pathPart.startsWith('///'))
     throw new InvalidArgumentError(
-      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(uri)}`,
+      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(shown)}`,
     );
   const path = pathPart.slice(3);
   // As in SQLAlchemy: sqlite:///rel.db is relative, sqlite:////abs.db absolute.
@@ -216,13 +237,17 @@ export class SqliteDatabase extends SqlDatabase {
    * `sqlite://` (a new in-memory database).
    *
    * @throws `NotSupportedError` for a `uri=true` URL, a read-only in-memory database or a
-   *   namespace other than `main`; `InvalidArgumentError` for a malformed URI.
+   *   namespace other than `main`; `InvalidArgumentError` for a malformed URI (shown with any
+   *   password hidden); `UnknownOptionError` for an option it does not take.
+   * @throws `DatabaseOpenError` naming the path for a missing file (unless `create`) or folder,
+   *   a folder, a file that is no SQLite database, or one that cannot be opened.
    */
   static async fromUri<T extends SqliteDatabase>(
     this: new (connection: SqliteConnection, filename: string | null, options: SqliteOptions) => T,
     uri: string,
     options: SqliteOptions = {},
   ): Promise<T> {
+    checkOptions('SqliteDatabase.fromUri', options, SQLITE_OPTIONS);
     const { filename } = parseUri(uri);
     return SqliteDatabase.#open(this, filename, options);
   }
@@ -233,6 +258,7 @@ export class SqliteDatabase extends SqlDatabase {
     filename: string | null,
     options: SqliteOptions = {},
   ): Promise<T> {
+    checkOptions('SqliteDatabase.fromFile', options, SQLITE_OPTIONS);
     return SqliteDatabase.#open(this, filename === null ? null : resolvePath(filename), options);
   }
 
@@ -259,13 +285,11 @@ export class SqliteDatabase extends SqlDatabase {
       );
     }
     const { default: Driver } = await import('better-sqlite3');
-    const client = new Driver(filename ?? ':memory:', {
-      readonly: !writeable,
-      fileMustExist: !writeable,
+    const client = openSqliteClient(Driver, filename, {
+      writeable,
+      create: options.create ?? true,
+      busyTimeout: options.busyTimeout ?? 300_000,
     });
-    client.pragma('foreign_keys = ON');
-    client.pragma(`busy_timeout = ${options.busyTimeout ?? 300_000}`);
-    if (filename !== null && writeable) client.pragma('journal_mode = WAL');
     let lock = newLock();
     let real = filename;
     if (filename !== null) {
@@ -309,6 +333,7 @@ export class SqliteDatabase extends SqlDatabase {
    * @throws `InvalidArgumentError` when asked to make a read-only database writeable.
    */
   override clone(options: { readonly writeable?: boolean } = {}): SqliteDatabase {
+    checkOptions('Database.clone', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     return this.cloneAs(this.constructor as typeof SqliteDatabase, { writeable });
   }
@@ -325,6 +350,7 @@ export class SqliteDatabase extends SqlDatabase {
     ) => T,
     options: { readonly writeable?: boolean } = {},
   ): T {
+    checkOptions('Database.cloneAs', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     if (writeable && !this.#writeable)
       throw new InvalidArgumentError('A clone of a read-only database cannot be writeable');
@@ -399,6 +425,7 @@ export class SqliteDatabase extends SqlDatabase {
     body: () => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
+    checkTransactionOptions(this, options);
     const state = this.#state();
     if (state !== undefined) {
       if (options.interrupting === true)
