@@ -3,7 +3,8 @@
 // `@` is the password), so a malformed URL cannot leak what a well-formed one hides.
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const QUERY_SECRET = /([?&](?:password|sslpassword|sslkey)=)([^&#]*)/gi;
+// Up to the next `&` only: a `#` inside a pasted password would otherwise end the match early.
+const QUERY_SECRET = /([?&](?:password|sslpassword|sslkey)=)([^&]*)/gi;
 /** Shorter secrets are not scrubbed out of free text (they would mangle every message). */
 const MIN_SCRUBBED_LENGTH = 4;
 

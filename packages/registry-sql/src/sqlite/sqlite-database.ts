@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { quoteLiteral } from '../ddl-names.ts';
-import { redactUrl } from '../redact-url.ts';
+import { redactUrl, scrubSecrets } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
@@ -168,6 +168,12 @@ function parseUri(uri: string): { filename: string | null } {
   if (!uri.startsWith('sqlite:'))
     throw new InvalidArgumentError(`Not a SQLite URI: ${JSON.stringify(shown)}`);
   const rest = uri.slice('sqlite:'.length);
+  // A host or user name (`sqlite://user:password@host/…`) is no SQLite location; refused
+  // before the query is read, whose keys could hold part of a pasted password.
+  if (rest.startsWith('//') && !rest.startsWith('///') && !/^\/\/(?:\?|$)/.test(rest))
+    throw new InvalidArgumentError(
+      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(shown)}`,
+    );
   const [pathPart = '', query = ''] = rest.split('?', 2);
   const params = new URLSearchParams(query);
   if (params.get('uri') === 'true') {
@@ -176,7 +182,7 @@ function parseUri(uri: string): { filename: string | null } {
   for (const key of params.keys()) {
     if (key !== 'uri')
       throw new InvalidArgumentError(
-        `Unknown SQLite URI parameter ${JSON.stringify(key)} in ${shown}`,
+        scrubSecrets(`Unknown SQLite URI parameter ${JSON.stringify(key)} in ${shown}`, uri),
       );
   }
   if (pathPart === '' || pathPart === '//') return { filename: null };
