@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidIdentifierError } from '@butler-ts/ddl';
+import { DatabaseOpenError } from '@butler-ts/registry-interfaces';
 import type { Database } from '@butler-ts/registry-interfaces';
 import { DatabaseConnectionError, RegistryUriError } from './errors.ts';
 import type { RegistryLocation } from './uri.ts';
@@ -73,6 +74,8 @@ export async function openDatabase(
     try {
       return await SqliteDatabase.fromUri(location.uri, { writeable: options.writeable });
     } catch (error) {
+      // It names the file and says what is wrong with it.
+      if (DatabaseOpenError.is(error)) throw error;
       throw new DatabaseConnectionError(
         location.display,
         `Cannot open SQLite file ${location.filename}: ${errorText(error)}`,
@@ -90,6 +93,8 @@ export async function openDatabase(
   } catch (error) {
     // Bad namespaces are the user's input: keep their own (typed, clear) error.
     if (InvalidIdentifierError.is(error)) throw error;
+    // It names the URL (password hidden) and says what the server answered.
+    if (DatabaseOpenError.is(error)) throw error;
     throw new DatabaseConnectionError(
       location.display,
       `Cannot connect to ${location.display}: ${errorText(error)}`,

@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { redactUrl } from '@butler-ts/registry-sql';
 import { RegistryUriError } from './errors.ts';
 
 /** Where a registry lives, as the command understood its URI. */
@@ -19,9 +20,12 @@ export type RegistryLocation =
       readonly display: string;
     };
 
-/** The URI with its password (if any) replaced by `***`, for messages. */
+/**
+ * The URI with its password (if any, also in a `password=` query parameter, also when the
+ * URI does not parse) replaced by `***`, for messages.
+ */
 export function maskUri(uri: string): string {
-  return uri.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/, '$1***@');
+  return redactUrl(uri);
 }
 
 const USAGE = 'use sqlite:///<path> (sqlite:////<absolute path>) or postgresql://user@host:port/db';
@@ -66,10 +70,10 @@ export function parseRegistryUri(uri: string): RegistryLocation {
     try {
       parsed = new URL(uri);
     } catch (error) {
+      // No cause: the URL parser's error holds the whole input, password included.
       throw new RegistryUriError(
         display,
-        `Registry URI ${JSON.stringify(display)} is not a valid PostgreSQL URL; ${USAGE}`,
-        { cause: error },
+        `Registry URI ${JSON.stringify(display)} is not a valid PostgreSQL URL (${(error as Error).message}); ${USAGE}`,
       );
     }
     if (parsed.hostname === '' && !parsed.searchParams.has('host'))

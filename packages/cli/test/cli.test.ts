@@ -148,6 +148,31 @@ describe.concurrent('butler-ts command line', () => {
     }
   });
 
+  // Issue 10, finding 6: a password never shows, in one-line errors or under --debug (whose
+  // stack and causes include the driver's errors), whatever the URL looks like.
+  it.each([
+    'postgresql://alice:S3cr3tPW@127.0.0.1:1/test',
+    'postgresql://alice:S3c/r3t@PW@127.0.0.1:1/test',
+    'postgresql://alice:S3cr3t PW@127.0.0.1:1/test',
+    'postgresql://127.0.0.1:1/test?user=alice&password=S3cr3tPW',
+    'postgresql://alice:S3cr3tPW@127.0.0.1:99999/test',
+    'postgresql://alice:S3cr3tPW@[::1/test',
+    'postgres://alice:S3cr3tPW@/test',
+  ])('never prints the password of %s', async (uri) => {
+    for (const args of [
+      ['info', uri],
+      ['--debug', 'check', uri],
+      ['create', uri, '--debug'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(1);
+      const output = result.stdout + result.stderr;
+      expect(output).toMatch(/alice|\*\*\*|127\.0\.0\.1|::1/);
+      for (const secret of ['S3cr3tPW', 'S3c/r3t', 'r3t@PW', 'S3cr3t PW'])
+        expect(output).not.toContain(secret);
+    }
+  });
+
   it('reports an unreachable PostgreSQL server in one line', async () => {
     const result = await runCli(['info', 'postgresql://postgres@127.0.0.1:1/test']);
     expect(result.code).toBe(1);

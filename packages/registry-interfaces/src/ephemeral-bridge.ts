@@ -1,6 +1,7 @@
 import { DatastoreRegistryBridge, FakeDatasetRef } from './bridge.ts';
 import type { DatasetId, DatasetIdRef, EmptyTrashOptions, TrashBody } from './bridge.ts';
 import { DatabaseRuntimeError, InvalidArgumentError } from './errors.ts';
+import { checkOptions } from './options.ts';
 import type { UndoTransaction } from './undo.ts';
 
 /**
@@ -74,6 +75,13 @@ export class EphemeralDatastoreRegistryBridge extends DatastoreRegistryBridge {
     options: EmptyTrashOptions<Info>,
     body: TrashBody<Info, T>,
   ): Promise<T> {
+    checkOptions('DatastoreRegistryBridge.emptyTrash', options, [
+      'recordsTable',
+      'recordClass',
+      'recordColumn',
+      'selectedIds',
+      'dryRun',
+    ]);
     const { recordsTable = null, recordClass = null, selectedIds = null, dryRun = false } = options;
     if (recordsTable !== null && recordClass === null) {
       throw new InvalidArgumentError('Record class must be provided if records table is given.');

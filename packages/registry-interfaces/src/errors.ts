@@ -118,12 +118,76 @@ export class DatabaseRuntimeError extends DatabaseError {
   override readonly name: string = 'DatabaseRuntimeError';
 }
 
+/** Why a database could not be opened (see {@link DatabaseOpenError}). */
+export type DatabaseOpenFailure =
+  /** The file, or the folder it should be in, does not exist. */
+  | 'missing'
+  /** The path exists but is no SQLite database (a text file, say). */
+  | 'notADatabase'
+  /** The path cannot be opened: a folder, no permission, a locked or damaged file. */
+  | 'cannotOpen'
+  /** The server could not be reached, or refused the connection (login, database name). */
+  | 'connection';
+
+/**
+ * A database could not be opened: a missing file or folder, a file that is no database, a
+ * server that cannot be reached. The message names the location; a URL's password is
+ * replaced by `***` (in `location` too).
+ */
+export class DatabaseOpenError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatabaseOpenError',
+  );
+  override readonly name: string = 'DatabaseOpenError';
+  /** The file path, or the URL with its password hidden. */
+  readonly location: string;
+  /** What went wrong. */
+  readonly failure: DatabaseOpenFailure;
+
+  constructor(
+    location: string,
+    failure: DatabaseOpenFailure,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.location = location;
+    this.failure = failure;
+  }
+}
+
 /** An argument has a bad value (Python `ValueError`/`TypeError` at an API boundary). */
 export class InvalidArgumentError extends ButlerError {
   static override readonly brand: symbol = Symbol.for(
     '@butler-ts/registry-interfaces:InvalidArgumentError',
   );
   override readonly name: string = 'InvalidArgumentError';
+}
+
+/** An options object has a key the method does not know (a typo, or an option of another method). */
+export class UnknownOptionError extends InvalidArgumentError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:UnknownOptionError',
+  );
+  override readonly name: string = 'UnknownOptionError';
+  /** The unknown key. */
+  readonly option: string;
+  /** The method or function whose options these are, e.g. `Database.insert`. */
+  readonly method: string;
+  /** The keys the method knows. */
+  readonly known: readonly string[];
+
+  constructor(method: string, option: string, known: readonly string[], options?: ErrorOptions) {
+    super(
+      `Unknown option ${JSON.stringify(option)} of ${method}; it takes ${
+        known.length === 0 ? 'no options' : known.map((k) => JSON.stringify(k)).join(', ')
+      }`,
+      options,
+    );
+    this.method = method;
+    this.option = option;
+    this.known = Object.freeze([...known]);
+  }
 }
 
 /** A named thing is not registered (Python `LookupError`/`KeyError`). */

@@ -29,6 +29,7 @@ export {
   DatabaseConflictError,
   DatabaseError,
   DatabaseLogicError,
+  DatabaseOpenError,
   DatabaseRuntimeError,
   IntegrityError,
   InvalidArgumentError,
@@ -39,8 +40,10 @@ export {
   NotSupportedError,
   ReadOnlyDatabaseError,
   SchemaAlreadyDefinedError,
+  UnknownOptionError,
 } from './errors.ts';
-export type { IntegrityKind } from './errors.ts';
+export type { DatabaseOpenFailure, IntegrityKind } from './errors.ts';
+export { checkOptions } from './options.ts';
 export { OpaqueTableStorage, OpaqueTableStorageManager } from './opaque.ts';
 export type {
   OpaqueTableStorageManagerClass,

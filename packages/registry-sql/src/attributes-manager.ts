@@ -2,6 +2,7 @@ import { tableSpec } from '@butler-ts/ddl';
 import {
   ButlerAttributeExistsError,
   ButlerAttributeManager,
+  checkOptions,
   col,
   eq,
   IntegrityError,
@@ -134,6 +135,7 @@ export class DefaultButlerAttributeManager extends ButlerAttributeManager {
     value: string,
     options: { readonly force?: boolean } = {},
   ): Promise<void> {
+    checkOptions('ButlerAttributeManager.set', options, ['force']);
     if (typeof name !== 'string' || typeof value !== 'string' || name === '' || value === '') {
       throw new InvalidArgumentError('name and value cannot be empty');
     }

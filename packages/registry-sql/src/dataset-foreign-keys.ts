@@ -1,5 +1,6 @@
 import { withField, withForeignKey } from '@butler-ts/ddl';
 import type { OnDelete, TableSpec } from '@butler-ts/ddl';
+import { checkOptions } from '@butler-ts/registry-interfaces';
 import type { DatasetForeignKeys } from '@butler-ts/registry-interfaces';
 
 /** Options of `DatasetForeignKeys.addDatasetForeignKey`. */
@@ -38,6 +39,12 @@ export const datasetTableForeignKeys: DatasetForeignKeys = Object.freeze({
       readonly constraint?: boolean;
     } = {},
   ): TableSpec {
+    checkOptions('DatasetForeignKeys.addDatasetForeignKey', options, [
+      'name',
+      'primaryKey',
+      'onDelete',
+      'constraint',
+    ]);
     const added = addColumn(spec, options);
     if (options.constraint === false) return added.spec;
     return withForeignKey(added.spec, {
@@ -60,6 +67,13 @@ export const standaloneDatasetForeignKeys: DatasetForeignKeys = Object.freeze({
     spec: TableSpec,
     options: { readonly name?: string; readonly primaryKey?: boolean } = {},
   ): TableSpec {
+    // `onDelete` and `constraint` are the interface's; with no foreign key they change nothing.
+    checkOptions('DatasetForeignKeys.addDatasetForeignKey', options, [
+      'name',
+      'primaryKey',
+      'onDelete',
+      'constraint',
+    ]);
     return addColumn(spec, options).spec;
   },
 });

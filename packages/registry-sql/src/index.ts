@@ -26,6 +26,7 @@ export type {
   TableCatalog,
   WriteMode,
 } from './sql-database.ts';
+export { redactUrl } from './redact-url.ts';
 export { DEFAULT_MANAGERS, createRegistry, openRegistry } from './registry.ts';
 export type {
   ManagerConfig,

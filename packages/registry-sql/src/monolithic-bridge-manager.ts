@@ -3,6 +3,7 @@ import type { TableSpec } from '@butler-ts/ddl';
 import {
   DatastoreRegistryBridgeManager,
   EphemeralDatastoreRegistryBridge,
+  checkOptions,
   col,
   eq,
 } from '@butler-ts/registry-interfaces';
@@ -112,6 +113,12 @@ export class MonolithicDatastoreRegistryBridgeManager<
       readonly registrySchemaVersion?: VersionTuple | null;
     },
   ): MonolithicDatastoreRegistryBridgeManager<U> {
+    checkOptions('DatastoreRegistryBridgeManager.initialize', options, [
+      'opaque',
+      'datasets',
+      'universe',
+      'registrySchemaVersion',
+    ]);
     const specs = monolithicBridgeTableSpecs(options.datasets);
     const tables = context.addTableTuple(specs);
     return new this<U>({
@@ -128,6 +135,7 @@ export class MonolithicDatastoreRegistryBridgeManager<
     readonly db: Database;
     readonly opaque: OpaqueTableStorageManager;
   }): MonolithicDatastoreRegistryBridgeManager<Universe> {
+    checkOptions('DatastoreRegistryBridgeManager.clone', options, ['db', 'opaque']);
     const cls = this.constructor as typeof MonolithicDatastoreRegistryBridgeManager;
     return new cls<Universe>({
       db: options.db,
@@ -151,6 +159,7 @@ export class MonolithicDatastoreRegistryBridgeManager<
     name: string,
     options: { readonly ephemeral?: boolean } = {},
   ): DatastoreRegistryBridge {
+    checkOptions('DatastoreRegistryBridgeManager.register', options, ['ephemeral']);
     if (options.ephemeral !== true)
       return new MonolithicDatastoreRegistryBridge(name, this.#db, this.#tables);
     let bridge = this.#ephemeral.get(name);

@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   ReadOnlyDatabaseError,
   and,
+  checkOptions,
   cmp,
   col,
   eq,
@@ -26,6 +27,14 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { chunked } from './chunks.ts';
 import { ByNameOpaqueTableStorage } from './opaque-storage.ts';
+
+const EMPTY_TRASH_OPTIONS = [
+  'recordsTable',
+  'recordClass',
+  'recordColumn',
+  'selectedIds',
+  'dryRun',
+] as const;
 
 /** How many datasets `forget` hands to one `Database.delete` call (as daf_butler). */
 export const BRIDGE_CHUNK_SIZE = 50_000;
@@ -165,6 +174,7 @@ export class MonolithicDatastoreRegistryBridge extends DatastoreRegistryBridge {
     options: EmptyTrashOptions<Info>,
     body: TrashBody<Info, T>,
   ): Promise<T> {
+    checkOptions('DatastoreRegistryBridge.emptyTrash', options, EMPTY_TRASH_OPTIONS);
     const {
       recordsTable = null,
       recordClass = null,

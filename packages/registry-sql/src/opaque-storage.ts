@@ -9,6 +9,7 @@ import type { ColumnType, FieldSpec, InsertRowOf, RowOf, TableSpec } from '@butl
 import {
   OpaqueTableStorage,
   and,
+  checkOptions,
   col,
   eq,
   inList,
@@ -112,22 +113,25 @@ export class ByNameOpaqueTableStorage<
   /** @throws `IntegrityError` on a duplicate key; nothing is written. */
   override async insert(
     rows: readonly InsertRowOf<S>[],
-    _options?: OpaqueWriteOptions,
+    options?: OpaqueWriteOptions,
   ): Promise<void> {
+    checkOptions('OpaqueTableStorage.insert', options, ['transaction']);
     await this.#db.insert(this.#table, rows);
   }
 
   override async ensure(
     rows: readonly InsertRowOf<S>[],
-    _options?: OpaqueWriteOptions,
+    options?: OpaqueWriteOptions,
   ): Promise<void> {
+    checkOptions('OpaqueTableStorage.ensure', options, ['transaction']);
     await this.#db.ensure(this.#table, rows);
   }
 
   override async replace(
     rows: readonly InsertRowOf<S>[],
-    _options?: OpaqueWriteOptions,
+    options?: OpaqueWriteOptions,
   ): Promise<void> {
+    checkOptions('OpaqueTableStorage.replace', options, ['transaction']);
     await this.#db.replace(this.#table, rows);
   }
 

@@ -1,4 +1,10 @@
-import { LookupError, MissingTableError, NotSupportedError } from '@butler-ts/registry-interfaces';
+import {
+  InvalidArgumentError,
+  LookupError,
+  MissingTableError,
+  NotSupportedError,
+  checkOptions,
+} from '@butler-ts/registry-interfaces';
 import type {
   ButlerAttributeManager,
   ButlerAttributeManagerClass,
@@ -13,6 +19,7 @@ import { VersionTuple } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
 import { DefaultButlerAttributeManager } from './attributes-manager.ts';
 import { standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+import { redactUrl } from './redact-url.ts';
 import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
 import { ByNameOpaqueTableStorageManager } from './opaque-manager.ts';
 import { ButlerVersionsManager, MANAGER_CONFIG_PREFIX } from './versions-manager.ts';
@@ -102,7 +109,17 @@ interface Resolved {
   readonly configured: ReadonlyMap<string, VersionTuple>;
 }
 
+const REGISTRY_OPTIONS = [
+  'managers',
+  'datasets',
+  'universe',
+  'origin',
+  'namespace',
+  'onWarning',
+] as const;
+
 function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
+  checkOptions('RegistryOptions.managers', config, ['attributes', 'opaque', 'datastores']);
   const configured = new Map<string, VersionTuple>();
   function pick<C>(
     type: keyof RegistryManagersConfig,
@@ -112,6 +129,7 @@ function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
     if (entry === undefined) return fallback;
     if (typeof entry === 'function') return entry;
     const spec = entry as ManagerSpec<C>;
+    checkOptions(`RegistryOptions.managers.${type}`, spec, ['cls', 'schemaVersion']);
     const version = spec.schemaVersion ?? null;
     if (version !== null)
       configured.set(
@@ -140,13 +158,17 @@ async function connect(
   uri: string,
   options: RegistryOptions,
   writeable: boolean,
+  create: boolean,
 ): Promise<Database> {
+  if (typeof uri !== 'string')
+    throw new InvalidArgumentError(`A registry URI is a string, not ${typeof uri}`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') {
     // Loaded on demand, so that users of another engine need not install its driver.
     const { SqliteDatabase } = await import('./sqlite/sqlite-database.ts');
     return SqliteDatabase.fromUri(uri, {
       writeable,
+      create,
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     });
@@ -160,8 +182,12 @@ async function connect(
     });
   }
   throw new NotSupportedError(
-    `Unsupported registry URI ${JSON.stringify(uri.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:///<path>, sqlite:// or postgresql://…`,
+    `Unsupported registry URI ${JSON.stringify(redactUrl(uri))}: use sqlite:///<path>, sqlite:// or postgresql://…`,
   );
+}
+
+function versionsOptions(options: RegistryOptions): ButlerVersionsManagerOptions {
+  return options.onWarning === undefined ? {} : { onWarning: options.onWarning };
 }
 
 async function closing<T>(db: Database, body: () => Promise<T>): Promise<T> {
@@ -230,7 +256,11 @@ function registry(
  * @throws `IncompatibleVersionError` when a configured schema version is not exactly one a
  *   manager supports (before the database is opened).
  * @throws `SchemaAlreadyDefinedError` when the database already holds tables.
- * @throws `NotSupportedError` for a URI scheme other than `sqlite:` (PostgreSQL comes later).
+ * @throws `NotSupportedError` for a URI scheme other than `sqlite:` or `postgresql:`.
+ * @throws `DatabaseOpenError` naming the path when the SQLite file's folder is missing or the
+ *   file is no SQLite database, and naming the URL (password hidden) when the server cannot
+ *   be reached.
+ * @throws `UnknownOptionError` for an option it does not take.
  * @example
  * ```ts
  * const registry = await createRegistry('sqlite:///data/repo/gen3.sqlite3');
@@ -242,11 +272,12 @@ export async function createRegistry(
   uri: string,
   options: RegistryOptions = {},
 ): Promise<Registry> {
+  checkOptions('createRegistry', options, REGISTRY_OPTIONS);
   const managers = resolveManagers(options.managers);
   const byType = classes(managers);
   for (const [type, version] of managers.configured)
     byType.get(type)!.checkNewSchemaVersion(version);
-  const db = await connect(uri, options, true);
+  const db = await connect(uri, options, true, true);
   return closing(db, async () => {
     const stored = new Map<string, VersionTuple>();
     const instances = await declareManagers(
@@ -261,7 +292,10 @@ export async function createRegistry(
           ['opaque', made.opaque],
           ['datastores', made.bridges],
         ]);
-        await new ButlerVersionsManager(made.attributes, options).storeManagersConfig(byInstance);
+        await new ButlerVersionsManager(
+          made.attributes,
+          versionsOptions(options),
+        ).storeManagersConfig(byInstance);
         for (const [type, manager] of byInstance) {
           const version = manager.newSchemaVersion();
           if (version !== null) stored.set(type, version);
@@ -284,7 +318,11 @@ export async function createRegistry(
  *   `LookupError` when that table is empty (no registry was created there).
  * @throws `MissingManagerError` / `ManagerMismatchError` when the stored managers differ.
  * @throws `IncompatibleVersionError` when a stored version is not compatible.
- * @throws `NotSupportedError` for a URI scheme other than `sqlite:`.
+ * @throws `NotSupportedError` for a URI scheme other than `sqlite:` or `postgresql:`.
+ * @throws `DatabaseOpenError` naming the path when the SQLite file or its folder is missing
+ *   (opening never creates a file), is a folder or is no SQLite database, and naming the URL
+ *   (password hidden) when the server cannot be reached.
+ * @throws `UnknownOptionError` for an option it does not take (e.g. `writable`).
  * @example
  * ```ts
  * const registry = await openRegistry('sqlite:///data/repo/gen3.sqlite3', { writeable: false });
@@ -295,8 +333,9 @@ export async function openRegistry(
   uri: string,
   options: OpenRegistryOptions = {},
 ): Promise<Registry> {
+  checkOptions('openRegistry', options, [...REGISTRY_OPTIONS, 'writeable']);
   const managers = resolveManagers(options.managers);
-  const db = await connect(uri, options, options.writeable ?? true);
+  const db = await connect(uri, options, options.writeable ?? true, false);
   return closing(db, async () => {
     if (!(await db.tableNames()).has('butler_attributes')) {
       throw new MissingTableError(
@@ -312,7 +351,7 @@ export async function openRegistry(
       const key = `${MANAGER_CONFIG_PREFIX}attributes`;
       throw new LookupError(key, `No registry in ${db.toString()}: attribute ${key} is missing`);
     }
-    const versionsManager = new ButlerVersionsManager(attributes, options);
+    const versionsManager = new ButlerVersionsManager(attributes, versionsOptions(options));
     const byType = classes(managers);
     await versionsManager.checkManagersConfig(byType);
     const versions = new Map(managers.configured);

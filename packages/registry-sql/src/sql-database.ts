@@ -24,6 +24,7 @@ import {
   ReadOnlyDatabaseError,
   SchemaAlreadyDefinedError,
   aggregate,
+  checkOptions,
   col,
   whereOf,
 } from '@butler-ts/registry-interfaces';
@@ -348,6 +349,7 @@ export abstract class SqlDatabase extends Database {
     options: { readonly create: boolean },
     body: (context: StaticTablesContext) => void | Promise<void>,
   ): Promise<void> {
+    checkOptions('Database.declareStaticTables', options, ['create']);
     let create = options.create;
     if (create && !this.isWriteable())
       throw new ReadOnlyDatabaseError(
@@ -501,6 +503,7 @@ export abstract class SqlDatabase extends Database {
     rows: readonly InsertRowOf<S>[],
     options: { readonly returnIds?: boolean } = {},
   ): Promise<number[] | null> {
+    checkOptions('Database.insert', options, ['returnIds']);
     const table = this.table(handle);
     this.#checkWriteable(table, 'insert into');
     const checked = this.#checkRows(table, rows);
@@ -544,6 +547,7 @@ export abstract class SqlDatabase extends Database {
     rows: readonly InsertRowOf<S>[],
     options: { readonly primaryKeyOnly?: boolean } = {},
   ): Promise<number> {
+    checkOptions('Database.ensure', options, ['primaryKeyOnly']);
     const table = this.table(handle);
     this.#checkWriteable(table, 'ensure into');
     const checked = this.#checkRows(table, rows);
@@ -576,6 +580,7 @@ export abstract class SqlDatabase extends Database {
     handle: TableHandle,
     options: SyncOptions,
   ): Promise<[Row | null, boolean | Row]> {
+    checkOptions('Database.sync', options, ['keys', 'compared', 'extra', 'returning', 'update']);
     const table = this.table(handle);
     const check = rowChecker(table.name, table.spec);
     const keys = check(options.keys, 'partial');
@@ -829,6 +834,7 @@ export abstract class SqlDatabase extends Database {
     handle: TableHandle<S>,
     options: FetchOptions = {},
   ): Promise<RowOf<S>[]> {
+    checkOptions('Database.fetch', options, ['where', 'orderBy', 'limit']);
     const table = this.table(handle);
     const orderBy = (options.orderBy ?? []).map((term) =>
       typeof term === 'string'

@@ -1,4 +1,8 @@
-import { ManagerMismatchError, MissingManagerError } from '@butler-ts/registry-interfaces';
+import {
+  ManagerMismatchError,
+  MissingManagerError,
+  checkOptions,
+} from '@butler-ts/registry-interfaces';
 import type { ButlerAttributeManager } from '@butler-ts/registry-interfaces';
 import { VersionTuple, checkCompatibility } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
@@ -52,6 +56,7 @@ export class ButlerVersionsManager {
   #stored: Map<string, StoredManager> | undefined;
 
   constructor(attributes: ButlerAttributeManager, options: ButlerVersionsManagerOptions = {}) {
+    checkOptions('ButlerVersionsManager', options, ['onWarning']);
     this.#attributes = attributes;
     this.#onWarning =
       options.onWarning ?? ((message) => process.emitWarning(message, 'ButlerVersionsWarning'));

@@ -1,10 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { NameShrinker, getField, primaryKeyColumns, validateIdentifier } from '@butler-ts/ddl';
 import type { ColumnType } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
+  DatabaseOpenError,
   IntegrityError,
   InvalidArgumentError,
+  checkOptions,
 } from '@butler-ts/registry-interfaces';
 import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
 import { param, sql } from 'drizzle-orm';
@@ -20,6 +21,9 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { redactUrl, scrubSecrets, scrubbedCause } from '../redact-url.ts';
+import { TransactionContext } from '../transaction-context.ts';
+import { checkTransactionOptions } from '../transaction-options.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
@@ -37,6 +41,14 @@ export interface PostgresOptions {
   readonly poolSize?: number;
 }
 
+const POSTGRES_OPTIONS = [
+  'origin',
+  'namespace',
+  'writeable',
+  'allowTemporaryTables',
+  'poolSize',
+] as const;
+
 interface TxState {
   active: boolean;
   readonly client: PoolClient;
@@ -46,7 +58,9 @@ interface TxState {
 
 interface Shared {
   readonly pool: Pool;
-  readonly als: AsyncLocalStorage<TxState>;
+  readonly context: TransactionContext<TxState>;
+  /** Named statements, one name per distinct text, prepared once per pooled connection. */
+  readonly statementNames: Map<string, string>;
   readonly catalog: TableCatalog;
   readonly shrinker: NameShrinker;
   readonly serverVersion: number;
@@ -67,13 +81,13 @@ const dialect = new PgDialect();
 const TIMESTAMP_OID = 1114;
 const ROWS_PER_STATEMENT = 10_000;
 
-// Named statements are prepared once per connection by `pg`; one name per distinct text.
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
-  let name = statementNames.get(text);
+// Named statements are prepared once per connection by `pg`; one name per distinct text. The
+// names belong to the pool (its connections prepare them), so they go when it closes.
+function statementName(names: Map<string, string>, text: string): string {
+  let name = names.get(text);
   if (name === undefined) {
-    name = `butler_${statementNames.size}`;
-    statementNames.set(text, name);
+    name = `butler_${names.size}`;
+    names.set(text, name);
   }
   return name;
 }
@@ -201,7 +215,9 @@ export class PostgresDatabase extends SqlDatabase {
    * Connects to `postgresql://user@host:port/db` with the registry in schema `namespace`.
    *
    * @throws `InvalidIdentifierError` for a bad namespace; `InvalidArgumentError` for a
-   *   URL that is not PostgreSQL's; the driver's error when the server cannot be reached.
+   *   URL that is not PostgreSQL's; `UnknownOptionError` for an option it does not take;
+   *   `DatabaseOpenError` when the server cannot be reached or refuses the connection. No
+   *   message shows the URL's password.
    */
   static async fromUri<T extends PostgresDatabase>(
     this: new (
@@ -213,16 +229,21 @@ export class PostgresDatabase extends SqlDatabase {
     uri: string,
     options: PostgresOptions = {},
   ): Promise<T> {
+    checkOptions('PostgresDatabase.fromUri', options, POSTGRES_OPTIONS);
+    if (typeof uri !== 'string')
+      throw new InvalidArgumentError(`A PostgreSQL URL is a string, not ${typeof uri}`);
+    const shown = redactUrl(uri);
     let parsed: URL;
     try {
       parsed = new URL(uri);
     } catch (error) {
-      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`, {
-        cause: error,
-      });
+      // No cause: the URL parser's error carries the whole input, password included.
+      throw new InvalidArgumentError(
+        `Not a PostgreSQL URL: ${JSON.stringify(shown)} (${(error as Error).message})`,
+      );
     }
     if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
-      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(uri)}`);
+      throw new InvalidArgumentError(`Not a PostgreSQL URL: ${JSON.stringify(shown)}`);
     }
     if (options.namespace !== undefined && options.namespace !== null)
       validateIdentifier(options.namespace, 'namespace');
@@ -254,19 +275,30 @@ export class PostgresDatabase extends SqlDatabase {
       namespace = options.namespace ?? info.rows[0]!.schema;
       serverVersion = Number(info.rows[0]!.version);
     } catch (error) {
-      await pool.end();
-      throw error;
+      await pool.end().catch(() => undefined);
+      throw new DatabaseOpenError(
+        shown,
+        'connection',
+        `Cannot connect to ${shown}: ${scrubSecrets((error as Error).message, uri)}`,
+        { cause: scrubbedCause(error, uri) },
+      );
     }
     const shared: Shared = {
       pool,
-      als: new AsyncLocalStorage<TxState>(),
+      context: new TransactionContext<TxState>(),
+      statementNames: new Map(),
       catalog: { tables: null },
       shrinker: new NameShrinker(63),
       serverVersion,
       refs: 1,
     };
     parsed.password = parsed.password === '' ? '' : '***';
-    return new this(shared as unknown as PostgresConnection, parsed.toString(), namespace, options);
+    return new this(
+      shared as unknown as PostgresConnection,
+      redactUrl(parsed.toString()),
+      namespace,
+      options,
+    );
   }
 
   override isWriteable(): boolean {
@@ -291,6 +323,7 @@ export class PostgresDatabase extends SqlDatabase {
    * read-only view.
    */
   override clone(options: { readonly writeable?: boolean } = {}): PostgresDatabase {
+    checkOptions('Database.clone', options, ['writeable']);
     return this.cloneAs(this.constructor as typeof PostgresDatabase, options);
   }
 
@@ -304,6 +337,7 @@ export class PostgresDatabase extends SqlDatabase {
     ) => T,
     options: { readonly writeable?: boolean } = {},
   ): T {
+    checkOptions('Database.cloneAs', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     if (writeable && !this.#writeable)
       throw new InvalidArgumentError('A clone of a read-only database cannot be writeable');
@@ -322,20 +356,27 @@ export class PostgresDatabase extends SqlDatabase {
 
   override async close(): Promise<void> {
     this.#shared.refs -= 1;
-    if (this.#shared.refs === 0) await this.#shared.pool.end();
+    if (this.#shared.refs === 0) {
+      this.#shared.statementNames.clear();
+      await this.#shared.pool.end();
+    }
   }
 
   // ---- connections and transactions ---------------------------------------------------
 
   #state(): TxState | undefined {
-    const state = this.#shared.als.getStore();
+    const state = this.#shared.context.get();
     return state !== undefined && state.active ? state : undefined;
   }
 
   #executor(on: Pool | PoolClient): SqlExecutor {
     const query = (statement: SQL): Promise<QueryResult> => {
       const { sql: text, params } = dialect.sqlToQuery(statement);
-      return on.query({ name: statementName(text), text, values: params });
+      return on.query({
+        name: statementName(this.#shared.statementNames, text),
+        text,
+        values: params,
+      });
     };
     return {
       all: async (statement) => (await query(statement)).rows as Row[],
@@ -347,7 +388,11 @@ export class PostgresDatabase extends SqlDatabase {
     return this.#state() !== undefined;
   }
 
-  override transaction<T>(body: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  override async transaction<T>(
+    body: () => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    checkTransactionOptions(this, options);
     return this.#transaction(body, options, false);
   }
 
@@ -376,7 +421,7 @@ export class PostgresDatabase extends SqlDatabase {
       const name = `sp_${++state.counter.n}`;
       await state.client.query(`SAVEPOINT ${name}`);
       try {
-        const result = await this.#shared.als.run({ ...state, inSavepoint: true }, body);
+        const result = await this.#shared.context.run({ ...state, inSavepoint: true }, body);
         await state.client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {
@@ -395,7 +440,7 @@ export class PostgresDatabase extends SqlDatabase {
       await this.#lock(client, options);
       let result: T;
       try {
-        result = await this.#shared.als.run(fresh, body);
+        result = await this.#shared.context.run(fresh, body);
       } catch (error) {
         await client.query('ROLLBACK');
         throw error;

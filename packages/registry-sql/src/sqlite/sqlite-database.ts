@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { getField, primaryKeyColumns } from '@butler-ts/ddl';
@@ -8,6 +7,7 @@ import {
   IntegrityError,
   InvalidArgumentError,
   NotSupportedError,
+  checkOptions,
 } from '@butler-ts/registry-interfaces';
 import type { IntegrityKind, Row, TransactionOptions } from '@butler-ts/registry-interfaces';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { quoteLiteral } from '../ddl-names.ts';
+import { redactUrl, scrubSecrets } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
@@ -24,6 +25,8 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { TransactionContext } from '../transaction-context.ts';
+import { checkTransactionOptions } from '../transaction-options.ts';
 import {
   encodeSqlite,
   sqliteDecodeInSql,
@@ -31,6 +34,7 @@ import {
   sqliteStoredValueCheck,
 } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
+import { openSqliteClient } from './sqlite-open.ts';
 
 type Client = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -47,15 +51,32 @@ export interface SqliteOptions {
   readonly allowTemporaryTables?: boolean;
   /** How long to wait for another process's write lock, in ms. Default 300 000 (Python's). */
   readonly busyTimeout?: number;
+  /**
+   * Create the file when it is missing (its folder must exist). Default: when writeable.
+   * `openRegistry` passes false, so that a mistyped path fails and leaves no file behind.
+   */
+  readonly create?: boolean;
 }
+
+const SQLITE_OPTIONS = [
+  'origin',
+  'namespace',
+  'writeable',
+  'allowTemporaryTables',
+  'busyTimeout',
+  'create',
+] as const;
 
 // One lock per SQLite file in this process: every Database on the file (clones share the
 // connection, read-only views have their own) serialises its transactions through it, because
 // better-sqlite3 is synchronous and a second connection waiting for the write lock would block
 // the event loop that the first needs to finish.
+// The map holds a file's lock while a database on it is open (`users` counts them), so that it
+// does not grow with every file the process ever opened.
 interface FileLock {
   tail: Promise<void>;
-  readonly als: AsyncLocalStorage<TxState>;
+  readonly context: TransactionContext<TxState>;
+  users: number;
 }
 
 interface TxState {
@@ -68,7 +89,7 @@ interface TxState {
 const fileLocks = new Map<string, FileLock>();
 
 function newLock(): FileLock {
-  return { tail: Promise.resolve(), als: new AsyncLocalStorage<TxState>() };
+  return { tail: Promise.resolve(), context: new TransactionContext<TxState>(), users: 0 };
 }
 
 async function acquire(lock: FileLock): Promise<() => void> {
@@ -93,6 +114,8 @@ declare const connectionBrand: unique symbol;
 interface Shared {
   readonly client: Client;
   readonly lock: FileLock;
+  /** The key of `lock` in the file-lock map, or `null` in memory. */
+  readonly lockKey: string | null;
   refs: number;
   /** Table definitions, shared by clones. */
   readonly catalog: TableCatalog;
@@ -145,24 +168,33 @@ function translate(table: string, error: unknown): unknown {
 }
 
 function parseUri(uri: string): { filename: string | null } {
+  if (typeof uri !== 'string')
+    throw new InvalidArgumentError(`A SQLite URI is a string, not ${typeof uri}`);
+  const shown = redactUrl(uri);
   if (!uri.startsWith('sqlite:'))
-    throw new InvalidArgumentError(`Not a SQLite URI: ${JSON.stringify(uri)}`);
+    throw new InvalidArgumentError(`Not a SQLite URI: ${JSON.stringify(shown)}`);
   const rest = uri.slice('sqlite:'.length);
+  // A host or user name (`sqlite://user:password@host/…`) is no SQLite location; refused
+  // before the query is read, whose keys could hold part of a pasted password.
+  if (rest.startsWith('//') && !rest.startsWith('///') && !/^\/\/(?:\?|$)/.test(rest))
+    throw new InvalidArgumentError(
+      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(shown)}`,
+    );
   const [pathPart = '', query = ''] = rest.split('?', 2);
   const params = new URLSearchParams(query);
   if (params.get('uri') === 'true') {
-    throw new NotSupportedError(`SQLite URIs inside connection URLs are not supported: ${uri}`);
+    throw new NotSupportedError(`SQLite URIs inside connection URLs are not supported: ${shown}`);
   }
   for (const key of params.keys()) {
     if (key !== 'uri')
       throw new InvalidArgumentError(
-        `Unknown SQLite URI parameter ${JSON.stringify(key)} in ${uri}`,
+        scrubSecrets(`Unknown SQLite URI parameter ${JSON.stringify(key)} in ${shown}`, uri),
       );
   }
   if (pathPart === '' || pathPart === '//') return { filename: null };
   if (!pathPart.startsWith('///'))
     throw new InvalidArgumentError(
-      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(uri)}`,
+      `A SQLite URI is sqlite:///<path> or sqlite://, got ${JSON.stringify(shown)}`,
     );
   const path = pathPart.slice(3);
   // As in SQLAlchemy: sqlite:///rel.db is relative, sqlite:////abs.db absolute.
@@ -217,13 +249,17 @@ export class SqliteDatabase extends SqlDatabase {
    * `sqlite://` (a new in-memory database).
    *
    * @throws `NotSupportedError` for a `uri=true` URL, a read-only in-memory database or a
-   *   namespace other than `main`; `InvalidArgumentError` for a malformed URI.
+   *   namespace other than `main`; `InvalidArgumentError` for a malformed URI (shown with any
+   *   password hidden); `UnknownOptionError` for an option it does not take.
+   * @throws `DatabaseOpenError` naming the path for a missing file (unless `create`) or folder,
+   *   a folder, a file that is no SQLite database, or one that cannot be opened.
    */
   static async fromUri<T extends SqliteDatabase>(
     this: new (connection: SqliteConnection, filename: string | null, options: SqliteOptions) => T,
     uri: string,
     options: SqliteOptions = {},
   ): Promise<T> {
+    checkOptions('SqliteDatabase.fromUri', options, SQLITE_OPTIONS);
     const { filename } = parseUri(uri);
     return SqliteDatabase.#open(this, filename, options);
   }
@@ -234,6 +270,7 @@ export class SqliteDatabase extends SqlDatabase {
     filename: string | null,
     options: SqliteOptions = {},
   ): Promise<T> {
+    checkOptions('SqliteDatabase.fromFile', options, SQLITE_OPTIONS);
     return SqliteDatabase.#open(this, filename === null ? null : resolvePath(filename), options);
   }
 
@@ -260,13 +297,11 @@ export class SqliteDatabase extends SqlDatabase {
       );
     }
     const { default: Driver } = await import('better-sqlite3');
-    const client = new Driver(filename ?? ':memory:', {
-      readonly: !writeable,
-      fileMustExist: !writeable,
+    const client = openSqliteClient(Driver, filename, {
+      writeable,
+      create: options.create ?? true,
+      busyTimeout: options.busyTimeout ?? 300_000,
     });
-    client.pragma('foreign_keys = ON');
-    client.pragma(`busy_timeout = ${options.busyTimeout ?? 300_000}`);
-    if (filename !== null && writeable) client.pragma('journal_mode = WAL');
     let lock = newLock();
     let real = filename;
     if (filename !== null) {
@@ -274,9 +309,11 @@ export class SqliteDatabase extends SqlDatabase {
       lock = fileLocks.get(real) ?? newLock();
       fileLocks.set(real, lock);
     }
+    lock.users += 1;
     const shared: Shared = {
       client,
       lock,
+      lockKey: real,
       refs: 1,
       catalog: { tables: null },
       statements: new Map(),
@@ -308,6 +345,7 @@ export class SqliteDatabase extends SqlDatabase {
    * @throws `InvalidArgumentError` when asked to make a read-only database writeable.
    */
   override clone(options: { readonly writeable?: boolean } = {}): SqliteDatabase {
+    checkOptions('Database.clone', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     return this.cloneAs(this.constructor as typeof SqliteDatabase, { writeable });
   }
@@ -324,6 +362,7 @@ export class SqliteDatabase extends SqlDatabase {
     ) => T,
     options: { readonly writeable?: boolean } = {},
   ): T {
+    checkOptions('Database.cloneAs', options, ['writeable']);
     const writeable = options.writeable ?? this.#writeable;
     if (writeable && !this.#writeable)
       throw new InvalidArgumentError('A clone of a read-only database cannot be writeable');
@@ -341,8 +380,19 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   override close(): Promise<void> {
-    this.#shared.refs -= 1;
-    if (this.#shared.refs === 0 && this.#shared.client.open) this.#shared.client.close();
+    const shared = this.#shared;
+    shared.refs -= 1;
+    if (shared.refs === 0 && shared.client.open) {
+      shared.client.close();
+      shared.statements.clear();
+      shared.lock.users -= 1;
+      if (
+        shared.lock.users === 0 &&
+        shared.lockKey !== null &&
+        fileLocks.get(shared.lockKey) === shared.lock
+      )
+        fileLocks.delete(shared.lockKey);
+    }
     return Promise.resolve();
   }
 
@@ -353,7 +403,7 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   #state(): TxState | undefined {
-    const state = this.#shared.lock.als.getStore();
+    const state = this.#shared.lock.context.get();
     if (state === undefined || !state.active) return undefined;
     if (state.client !== this.#client) {
       throw new DatabaseLogicError(
@@ -387,6 +437,7 @@ export class SqliteDatabase extends SqlDatabase {
     body: () => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
+    checkTransactionOptions(this, options);
     const state = this.#state();
     if (state !== undefined) {
       if (options.interrupting === true)
@@ -397,7 +448,7 @@ export class SqliteDatabase extends SqlDatabase {
       const name = `sp_${++state.counter.n}`;
       this.#client.exec(`SAVEPOINT ${name}`);
       try {
-        const result = await this.#shared.lock.als.run({ ...state, inSavepoint: true }, body);
+        const result = await this.#shared.lock.context.run({ ...state, inSavepoint: true }, body);
         this.#client.exec(`RELEASE ${name}`);
         return result;
       } catch (error) {
@@ -417,7 +468,7 @@ export class SqliteDatabase extends SqlDatabase {
       this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
       let result: T;
       try {
-        result = await this.#shared.lock.als.run(fresh, body);
+        result = await this.#shared.lock.context.run(fresh, body);
       } catch (error) {
         if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
         throw error;
@@ -603,4 +654,9 @@ function sqliteColumnType(type: string): ColumnType {
   if (type === 'FLOAT' || type === 'REAL' || type.startsWith('DOUBLE')) return 'float';
   if (type === 'DATETIME' || type === 'TIMESTAMP') return 'timestamp';
   return 'text';
+}
+
+/** For tests: how many SQLite files this process holds a lock entry for. */
+export function openFileLocks(): number {
+  return fileLocks.size;
 }
