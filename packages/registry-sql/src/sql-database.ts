@@ -36,6 +36,7 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import { sortByColumns } from './key-order.ts';
 import { QueryCompiler } from './query-compiler.ts';
 import type { OutputColumn, SqlDialect } from './query-compiler.ts';
 
@@ -179,6 +180,35 @@ export function groupByColumns(
   return [...groups.values()];
 }
 
+/**
+ * Rows of a delete grouped by which of `columns` they hold null in: each group's `equal`
+ * columns are compared with `=`, its `isNull` ones with `IS NULL`; rows sorted by `equal`.
+ */
+function groupByNulls(
+  rows: readonly Record<string, unknown>[],
+  columns: readonly string[],
+): { equal: string[]; isNull: string[]; rows: Record<string, unknown>[] }[] {
+  const groups = new Map<
+    string,
+    { equal: string[]; isNull: string[]; rows: Record<string, unknown>[] }
+  >();
+  for (const row of rows) {
+    let pattern = '';
+    for (const column of columns) pattern += row[column] === null ? '1' : '0';
+    let group = groups.get(pattern);
+    if (group === undefined) {
+      group = {
+        equal: columns.filter((_, i) => pattern[i] === '0'),
+        isNull: columns.filter((_, i) => pattern[i] === '1'),
+        rows: [],
+      };
+      groups.set(pattern, group);
+    }
+    group.rows.push(row);
+  }
+  return [...groups.values()].map((g) => ({ ...g, rows: sortByColumns(g.rows, g.equal) }));
+}
+
 /** Whether `row`'s own keys are exactly `columns`, in that order. */
 function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
   let i = 0;
@@ -216,6 +246,19 @@ export abstract class SqlDatabase extends Database {
     table: SqlTable,
     rows: readonly Record<string, unknown>[],
     mode: WriteMode,
+  ): Promise<number>;
+  /**
+   * Deletes the rows matching any of `rows` on `equal` (none of them null in any row) whose
+   * columns `isNull` are NULL, set-based: one statement per chunk (PostgreSQL) or one prepared
+   * statement looped (SQLite). Rows arrive sorted by `equal` and may repeat; returns the number
+   * of rows deleted.
+   */
+  protected abstract deleteRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
   ): Promise<number>;
   /** Inserts one checked row and returns its `pk` value. */
   protected abstract insertReturning(
@@ -681,8 +724,14 @@ export abstract class SqlDatabase extends Database {
         }
         return count;
       }
-      for (const row of checked) {
-        const terms = columns.map((c) => this.#equalsSql(table, c, row[c]));
+      // Several changing columns: one set-based statement per pattern of nulls (a null
+      // matches NULL, and `=` keeps the key's index usable), rows in key order.
+      for (const group of groupByNulls(checked, columns)) {
+        if (group.equal.length > 0) {
+          count += await this.deleteRows(x, table, group.equal, group.isNull, group.rows);
+          continue;
+        }
+        const terms = group.isNull.map((c) => sql`${sql.identifier(c)} IS NULL`);
         count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
       }
       return count;

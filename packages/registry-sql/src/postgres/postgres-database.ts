@@ -20,6 +20,8 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { sortByColumns, writeOrderColumns } from '../key-order.ts';
+import { deleteByKeysSql } from './postgres-bulk.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
@@ -465,6 +467,8 @@ export class PostgresDatabase extends SqlDatabase {
         for (const row of groupRows) last.set(stableKey(pk.map((c) => row[c])), row);
         groupRows = [...last.values()];
       }
+      // Rows in key order, so that writers sharing keys lock them in one order (no deadlock).
+      groupRows = sortByColumns(groupRows, writeOrderColumns(table.spec, group.columns));
       const fields = group.columns.map((c) => getField(table.spec, c)!);
       if (fields.length === 0) {
         for (let i = 0; i < groupRows.length; i++)
@@ -487,6 +491,19 @@ export class PostgresDatabase extends SqlDatabase {
       }
     }
     return written;
+  }
+
+  protected override async deleteRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number> {
+    let deleted = 0;
+    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, rows))
+      deleted += await x.run(statement);
+    return deleted;
   }
 
   protected override async insertReturning(

@@ -24,6 +24,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { deleteRowText, deleteRowsLooped } from './sqlite-bulk.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
@@ -495,6 +496,17 @@ export class SqliteDatabase extends SqlDatabase {
       }
     }
     return Promise.resolve(written);
+  }
+
+  protected override deleteRows(
+    _x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number> {
+    const stmt = this.#prepare(deleteRowText(table.name, equal, isNull));
+    return Promise.resolve(deleteRowsLooped(stmt, table, equal, rows));
   }
 
   protected override insertReturning(
