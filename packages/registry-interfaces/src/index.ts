@@ -39,8 +39,9 @@ export {
   NotSupportedError,
   ReadOnlyDatabaseError,
   SchemaAlreadyDefinedError,
+  TransientDatabaseError,
 } from './errors.ts';
-export type { IntegrityKind } from './errors.ts';
+export type { IntegrityKind, TransientKind } from './errors.ts';
 export { OpaqueTableStorage, OpaqueTableStorageManager } from './opaque.ts';
 export type {
   OpaqueTableStorageManagerClass,

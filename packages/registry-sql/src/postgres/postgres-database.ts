@@ -21,6 +21,7 @@ import type {
   WriteMode,
 } from '../sql-database.ts';
 import { sortByColumns, writeOrderColumns } from '../key-order.ts';
+import { pgTransient } from '../transient-errors.ts';
 import { deleteByKeysSql } from './postgres-bulk.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
@@ -116,7 +117,7 @@ function integrityKind(error: { code?: string; constraint?: string }): Integrity
 
 function translate(table: string, error: unknown): unknown {
   const kind = integrityKind(error as { code?: string; constraint?: string });
-  if (kind === null) return error;
+  if (kind === null) return pgTransient(error, table);
   return new IntegrityError(table, kind, `${table}: ${(error as Error).message}`, { cause: error });
 }
 
@@ -400,9 +401,13 @@ export class PostgresDatabase extends SqlDatabase {
         result = await this.#shared.als.run(fresh, body);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw error;
+        throw pgTransient(error, this.toString());
       }
-      await client.query('COMMIT');
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        throw pgTransient(error, this.toString());
+      }
       return result;
     } finally {
       fresh.active = false;

@@ -24,6 +24,7 @@ import type {
   TableCatalog,
   WriteMode,
 } from '../sql-database.ts';
+import { sqliteTransient } from '../transient-errors.ts';
 import { deleteRowText, deleteRowsLooped } from './sqlite-bulk.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
@@ -136,7 +137,7 @@ function translate(table: string, error: unknown): unknown {
       cause: error,
     });
   }
-  return error;
+  return sqliteTransient(error, table);
 }
 
 function parseUri(uri: string): { filename: string | null } {
@@ -409,15 +410,24 @@ export class SqliteDatabase extends SqlDatabase {
       counter: { n: 0 },
     };
     try {
-      this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      try {
+        this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      } catch (error) {
+        throw sqliteTransient(error, this.toString());
+      }
       let result: T;
       try {
         result = await this.#shared.lock.als.run(fresh, body);
       } catch (error) {
         if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
-        throw error;
+        throw sqliteTransient(error, this.toString());
       }
-      this.#client.exec('COMMIT');
+      try {
+        this.#client.exec('COMMIT');
+      } catch (error) {
+        if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
+        throw sqliteTransient(error, this.toString());
+      }
       return result;
     } finally {
       fresh.active = false;
