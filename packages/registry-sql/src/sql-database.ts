@@ -105,6 +105,12 @@ export type WriteMode =
       readonly update: readonly string[];
     };
 
+/** A select of every column of one table, in parts (see `QueryCompiler.compileTableScan`). */
+export type TableScan = ReturnType<QueryCompiler['compileTableScan']>;
+
+/** Rows per batch of a streamed `fetchBatches` unless the caller says otherwise. */
+const SCAN_BATCH_SIZE = 10_000;
+
 /** A decoder for one output column, or null when the driver value is already right. */
 export type Decoder = ((value: unknown) => unknown) | null;
 
@@ -260,6 +266,16 @@ export abstract class SqlDatabase extends Database {
     isNull: readonly string[],
     rows: readonly Record<string, unknown>[],
   ): Promise<number>;
+  /**
+   * Reads `SELECT <parts.columns> FROM <parts.from> WHERE <parts.where>` in pages of at most
+   * `size` rows as they are consumed (see `fetchBatches`); rows as the driver returns them.
+   */
+  protected abstract scanPages(
+    table: SqlTable,
+    parts: TableScan,
+    size: number,
+    bigints: boolean,
+  ): AsyncIterable<Row[]>;
   /** Inserts one checked row and returns its `pk` value. */
   protected abstract insertReturning(
     x: SqlExecutor,
@@ -789,16 +805,22 @@ export abstract class SqlDatabase extends Database {
 
   // ---- reads ---------------------------------------------------------------------------
 
-  async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
-    const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
-    // Only the columns that need it are decoded, in one tight loop per column.
+  /** The decoders of the outputs that need one (only those columns are decoded). */
+  #decoders(
+    outputs: readonly OutputColumn[],
+    bigints: boolean,
+  ): [string, (v: unknown) => unknown][] {
     const decoding: [string, (value: unknown) => unknown][] = [];
-    for (const output of compiled.outputs) {
+    for (const output of outputs) {
       if (output.decoded) continue;
       const decode = this.#codec.decoder(output.field, bigints);
       if (decode !== null) decoding.push([output.label, decode]);
     }
-    const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
+    return decoding;
+  }
+
+  /** Decodes `rows` in place, in one tight loop per column. */
+  static #decode(rows: Row[], decoding: readonly [string, (value: unknown) => unknown][]): Row[] {
     for (const [label, decode] of decoding) {
       for (const row of rows) {
         const value = row[label];
@@ -806,6 +828,40 @@ export abstract class SqlDatabase extends Database {
       }
     }
     return rows;
+  }
+
+  async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
+    const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const decoding = this.#decoders(compiled.outputs, bigints);
+    const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
+    return SqlDatabase.#decode(rows, decoding);
+  }
+
+  /**
+   * Streams the rows of one table matching `where` in batches of at most `batchSize`: SQLite
+   * reads pages by row id, each page taking the connection's queue only while it runs (so the
+   * consumer may use the database between batches, and other work is not held up);
+   * PostgreSQL reads through a cursor (inside the caller's transaction when there is one, else
+   * in a read-only transaction of its own, on a connection held until the stream ends or the
+   * loop is left). Outside a transaction a SQLite stream is not one snapshot: rows written
+   * between two pages by others may or may not appear; every row present throughout appears
+   * exactly once.
+   *
+   * @throws `InvalidArgumentError` for a batch size that is not a positive integer.
+   */
+  override async *fetchBatches<S extends TableSpec>(
+    handle: TableHandle<S>,
+    options: { readonly where?: Where; readonly batchSize?: number } = {},
+  ): AsyncIterable<RowOf<S>[]> {
+    const table = this.table(handle);
+    const size = options.batchSize ?? SCAN_BATCH_SIZE;
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new InvalidArgumentError(`Bad batch size ${String(size)} for ${table.name}`);
+    const parts = this.#compiler.compileTableScan(table, whereOf(options.where));
+    const bigints = parts.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const decoding = this.#decoders(parts.outputs, bigints);
+    for await (const rows of this.scanPages(table, parts, size, bigints))
+      yield SqlDatabase.#decode(rows, decoding) as RowOf<S>[];
   }
 
   /** Streams the rows of a SELECT; a plain iterator over the materialised rows (see `fetch`). */

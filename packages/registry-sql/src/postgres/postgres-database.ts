@@ -18,6 +18,7 @@ import type {
   SqlExecutor,
   SqlTable,
   TableCatalog,
+  TableScan,
   WriteMode,
 } from '../sql-database.ts';
 import { sortByColumns, writeOrderColumns } from '../key-order.ts';
@@ -69,6 +70,8 @@ declare const connectionBrand: unique symbol;
 const dialect = new PgDialect();
 const TIMESTAMP_OID = 1114;
 const ROWS_PER_STATEMENT = 10_000;
+/** Cursor names of streamed reads, unique in the process. */
+let scanCursors = 0;
 
 // Named statements are prepared once per connection by `pg`; one name per distinct text.
 const statementNames = new Map<string, string>();
@@ -509,6 +512,47 @@ export class PostgresDatabase extends SqlDatabase {
     for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, rows))
       deleted += await x.run(statement);
     return deleted;
+  }
+
+  protected override async *scanPages(
+    _table: SqlTable,
+    parts: TableScan,
+    size: number,
+  ): AsyncIterable<Row[]> {
+    const { sql: text, params } = dialect.sqlToQuery(
+      sql`SELECT ${parts.columns} FROM ${parts.from} WHERE ${parts.where}`,
+    );
+    const cursor = `butler_scan_${++scanCursors}`;
+    const state = this.#state();
+    // Inside the caller's transaction the cursor sees its writes; otherwise it gets a
+    // read-only transaction (a cursor lives in one) on a connection of its own.
+    const client = state?.client ?? (await this.#shared.pool.connect());
+    let failed: unknown = undefined;
+    let declared = false;
+    try {
+      if (state === undefined) await client.query('BEGIN READ ONLY');
+      await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${text}`, params);
+      declared = true;
+      for (;;) {
+        const result = await client.query<Row>(`FETCH FORWARD ${size} FROM ${cursor}`);
+        if (result.rows.length > 0) yield result.rows;
+        if (result.rows.length < size) break;
+      }
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      if (state === undefined) {
+        // Ending the transaction closes the cursor.
+        const ended = await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        );
+        client.release(!ended);
+      } else if (declared && failed === undefined) {
+        await client.query(`CLOSE ${cursor}`);
+      }
+    }
   }
 
   protected override async insertReturning(

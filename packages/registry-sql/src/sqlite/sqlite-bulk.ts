@@ -3,6 +3,7 @@
 // JSON table of the keys: bench/opaque, "delete 10k by (dataset_id, component)").
 import { getField } from '@butler-ts/ddl';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { TableSpec } from '@butler-ts/ddl';
 import type { SqlTable } from '../sql-database.ts';
 import { encodeSqlite } from './sqlite-codec.ts';
 import { quote } from './sqlite-ddl.ts';
@@ -41,4 +42,18 @@ export function deleteRowsLooped(
   for (const row of rows)
     deleted += statement.run(fields.map((f) => encodeSqlite(f, row[f.name]))).changes;
   return deleted;
+}
+
+/** The label under which a paged read returns each row's row id (removed before yielding). */
+export const ROWID_LABEL = '__butler_rowid__';
+
+/**
+ * The name by which SQLite reaches the row id of a table of `spec` (a column named `rowid`,
+ * `_rowid_` or `oid` hides that name), or `null` when every name is taken or a column is
+ * called like {@link ROWID_LABEL}: such a table is read in one piece.
+ */
+export function rowidName(spec: TableSpec): string | null {
+  const names = new Set(spec.fields.map((f) => f.name.toLowerCase()));
+  if (names.has(ROWID_LABEL)) return null;
+  return ['_rowid_', 'rowid', 'oid'].find((n) => !names.has(n)) ?? null;
 }

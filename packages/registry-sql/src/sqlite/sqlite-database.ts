@@ -22,10 +22,11 @@ import type {
   SqlExecutor,
   SqlTable,
   TableCatalog,
+  TableScan,
   WriteMode,
 } from '../sql-database.ts';
 import { sqliteTransient } from '../transient-errors.ts';
-import { deleteRowText, deleteRowsLooped } from './sqlite-bulk.ts';
+import { ROWID_LABEL, deleteRowText, deleteRowsLooped, rowidName } from './sqlite-bulk.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
@@ -517,6 +518,43 @@ export class SqliteDatabase extends SqlDatabase {
   ): Promise<number> {
     const stmt = this.#prepare(deleteRowText(table.name, equal, isNull));
     return Promise.resolve(deleteRowsLooped(stmt, table, equal, rows));
+  }
+
+  protected override async *scanPages(
+    table: SqlTable,
+    parts: TableScan,
+    size: number,
+    bigints: boolean,
+  ): AsyncIterable<Row[]> {
+    const select = sql`SELECT ${parts.columns}`;
+    const rowid = rowidName(table.spec);
+    if (rowid === null) {
+      const rows = await this.read((x) =>
+        x.all(sql`${select} FROM ${parts.from} WHERE ${parts.where}`, { bigints }),
+      );
+      if (rows.length > 0) yield rows;
+      return;
+    }
+    // Keyset pages by row id: each page is one statement that takes the queue only while it
+    // runs (an open iterator would keep the one connection busy between batches).
+    const key = sql`${sql.identifier(parts.alias)}.${sql.raw(rowid)}`;
+    const tail = sql`ORDER BY ${key} LIMIT ${sql.raw(String(size))}`;
+    let after: unknown = null;
+    for (;;) {
+      const from = after;
+      const page = await this.read((x) =>
+        x.all(
+          sql`${select}, ${key} AS ${sql.identifier(ROWID_LABEL)} FROM ${parts.from} WHERE ${parts.where}${from === null ? sql`` : sql` AND ${key} > ${from}`} ${tail}`,
+          { bigints },
+        ),
+      );
+      if (page.length === 0) return;
+      after = page[page.length - 1]![ROWID_LABEL];
+      // The last property added: deleting it keeps the rows' fast shape.
+      for (const row of page) Reflect.deleteProperty(row, ROWID_LABEL);
+      yield page;
+      if (page.length < size) return;
+    }
   }
 
   protected override insertReturning(
