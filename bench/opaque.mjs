@@ -68,9 +68,13 @@ async function measure(sides) {
       await ops.close();
     }
   }
-  return results.map((result) =>
+  const ratios = Object.fromEntries(
+    keys.map((k) => [k, results[0][k].map((ours, r) => ours / results[1][k][r])]),
+  );
+  const [ours, raw] = results.map((result) =>
     Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)])),
   );
+  return [ours, raw, ratios];
 }
 
 // Batches (`fetchBatches`) hand out arrays as the raw driver does; `fetch` is the row-by-row
@@ -81,25 +85,37 @@ async function countBatches(batches) {
   return n;
 }
 
-function report(engine, ours, raw) {
+const defaultNames = {
+  insert: `insert ${ROWS}`,
+  ensure: `ensure ${ROWS} (half present)`,
+  fetchIds: 'fetch by 10k ids',
+  fetchAll: 'fetch all',
+  iterateAll: 'fetch all, row by row',
+  delete: 'delete 10k',
+};
+
+/**
+ * Prints medians per side, the ratio of the medians, and the range of the per-table ratios
+ * (each fresh table's butler-ts time over the raw time of the same round).
+ */
+function report(engine, [ours, raw, ratios], names = defaultNames, rows = ROWS) {
   console.log(
-    `\n${engine}: ${ROWS} rows, median of ${REPEATS} fresh tables (reads: of ${READS} each)`,
+    `\n${engine}: ${rows} rows, median of ${REPEATS} fresh tables (reads: of ${READS} each)`,
   );
-  console.log('operation              butler-ts ms    raw ms   ratio');
-  const names = {
-    insert: `insert ${ROWS}`,
-    ensure: `ensure ${ROWS} (half present)`,
-    fetchIds: 'fetch by 10k ids',
-    fetchAll: 'fetch all',
-    iterateAll: 'fetch all, row by row',
-    delete: 'delete 10k',
-  };
+  console.log(
+    'operation                            butler-ts ms    raw ms   ratio  (range per table)',
+  );
   for (const key of Object.keys(names)) {
     const ratio = ours[key] / raw[key];
+    const range = `${Math.min(...ratios[key]).toFixed(2)}-${Math.max(...ratios[key]).toFixed(2)}`;
     console.log(
-      `${names[key].padEnd(24)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x`,
+      `${names[key].padEnd(36)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x  (${range})`,
     );
   }
+  // Row by row against the batches of the same side: the AsyncIterable's own cost.
+  console.log(
+    `${'  fetch row by row / batch fetch'.padEnd(36)}${(ours.iterateAll / ours.fetchAll).toFixed(2).padStart(28)}x`,
+  );
 }
 
 async function drain(iterable) {
@@ -198,7 +214,7 @@ async function rawSqlite() {
   };
 }
 
-report('SQLite (file, WAL)', ...(await measure([oursSqlite, rawSqlite])));
+report('SQLite (file, WAL)', await measure([oursSqlite, rawSqlite]));
 rmSync(dir, { recursive: true, force: true });
 
 // ---- PostgreSQL ----------------------------------------------------------------------
@@ -216,7 +232,8 @@ async function pgReachable() {
   }
 }
 
-if (await pgReachable()) {
+const pgUp = await pgReachable();
+if (pgUp) {
   const schemas = [];
   const schema = () => {
     const name = `butler_bench_${process.pid}_${n++}`;
@@ -275,7 +292,300 @@ if (await pgReachable()) {
   try {
     report(
       'PostgreSQL (raw: unnest inserts, = ANY fetch, delete USING unnest)',
-      ...(await measure([oursPg, rawPg])),
+      await measure([oursPg, rawPg]),
+    );
+  } finally {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    for (const name of schemas) await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    await client.end();
+  }
+}
+
+// ---- daf_butler's file datastore records ---------------------------------------------
+// `file_datastore_records` as daf_butler declares it: a two-column key (dataset_id,
+// component), an index on path. 25 000 datasets with three components plus 25 000 whole
+// datasets (component `__NULL_STRING__`); realistic paths, formatters and storage classes.
+// The raw side gets the very same DDL (made by butler-ts's emitter, then used by the driver
+// alone) and its fastest plain path: prepared single-row statements in one transaction on
+// better-sqlite3, unnest arrays / = ANY on pg.
+
+const RECORDS = ROWS;
+const recordsSpec = tableSpec({
+  fields: [
+    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
+    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
+    { name: 'path', dtype: 'string', length: 256, nullable: false },
+    { name: 'formatter', dtype: 'string', length: 128, nullable: false },
+    { name: 'storage_class', dtype: 'string', length: 64, nullable: false },
+    { name: 'file_size', dtype: 'bigint' },
+    { name: 'checksum', dtype: 'string', length: 128, nullable: true },
+  ],
+  indexes: [{ columns: ['path'] }],
+});
+
+const NULL_COMPONENT = '__NULL_STRING__';
+const COMPONENTS = [
+  ['image', 'lsst.obs.base.formatters.fitsExposure.FitsImageFormatter', 'ImageF'],
+  ['mask', 'lsst.obs.base.formatters.fitsExposure.FitsMaskFormatter', 'Mask'],
+  ['variance', 'lsst.obs.base.formatters.fitsExposure.FitsImageFormatter', 'ImageF'],
+];
+const WHOLE = ['lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter', 'ExposureF'];
+const BANDS = [
+  ['g', 'HSC-G'],
+  ['r', 'HSC-R2'],
+  ['i', 'HSC-I2'],
+  ['z', 'HSC-Z'],
+  ['y', 'HSC-Y'],
+];
+
+/** The records of `datasets` datasets, composite (three components) or whole, alternating. */
+function makeRecords(datasets, start) {
+  const out = [];
+  for (let d = start; d < start + datasets; d++) {
+    const run = `HSC/runs/RC2/w_2026_${String(10 + (d % 40)).padStart(2, '0')}/DM-${45000 + (d % 300)}/20260${1 + (d % 9)}1${d % 10}T0${d % 10}1234Z`;
+    const runPath = run.replaceAll('/', '_');
+    const [band, filter] = BANDS[d % BANDS.length];
+    const visit = 903334 + Math.floor(d / 100);
+    const detector = d % 104;
+    const id = randomUUID();
+    const fields = `${band}/${filter}/${visit}/calexp_HSC_${band}_${filter}_${visit}_${detector}_${runPath}`;
+    if (d % 2 === 0) {
+      for (const [component, formatter, storageClass] of COMPONENTS) {
+        out.push({
+          dataset_id: id,
+          component,
+          path: `${run}/calexp.${component}/${fields.replace('calexp_', `calexp.${component}_`)}.fits`,
+          formatter,
+          storage_class: storageClass,
+          file_size: 10_000_000 + ((d * 7919) % 9_000_000),
+          checksum: null,
+        });
+      }
+    } else {
+      out.push({
+        dataset_id: id,
+        component: NULL_COMPONENT,
+        path: `${run}/calexp/${fields}.fits`,
+        formatter: WHOLE[0],
+        storage_class: WHOLE[1],
+        file_size: 30_000_000 + ((d * 7919) % 9_000_000),
+        checksum: d % 10 === 1 ? `sha256:${id.replaceAll('-', '')}${id.replaceAll('-', '')}` : null,
+      });
+    }
+  }
+  return out;
+}
+
+// 25 000 composite + 25 000 whole datasets = 100 000 records (at the default size).
+const recordDatasets = Math.round(RECORDS / 2);
+const records = makeRecords(recordDatasets, 0);
+const recordCount = records.length;
+const recordsNew = makeRecords(recordDatasets, recordDatasets);
+// Half present: every other record of the table, and as many new ones.
+const ensureRecords = [
+  ...records.filter((_, i) => i % 2 === 0),
+  ...recordsNew.slice(0, Math.ceil(recordCount / 2)),
+];
+// 5 000 composite + 5 000 whole datasets: about 20 000 records.
+const fetchDatasetIds = [];
+{
+  const seen = new Set();
+  for (const r of records) {
+    if (fetchDatasetIds.length >= 10_000 * (RECORDS / 100_000)) break;
+    if (seen.has(r.dataset_id)) continue;
+    seen.add(r.dataset_id);
+    fetchDatasetIds.push(r.dataset_id);
+  }
+}
+const fetchIdSet = new Set(fetchDatasetIds);
+const fetchExpected = records.filter((r) => fetchIdSet.has(r.dataset_id)).length;
+// 10 000 (dataset_id, component) pairs, both columns varying: every tenth record.
+const deletePairs = records
+  .filter((_, i) => i % 10 === 3)
+  .slice(0, 10_000)
+  .map((r) => ({ dataset_id: r.dataset_id, component: r.component }));
+const afterEnsure = recordCount + Math.ceil(recordCount / 2);
+const avgPath = Math.round(records.reduce((n, r) => n + r.path.length, 0) / recordCount);
+
+const recordNames = {
+  insert: `insert ${recordCount}`,
+  ensure: `ensure ${ensureRecords.length} (half present)`,
+  fetchIds: `fetch by ${fetchDatasetIds.length} ids (${fetchExpected} rows)`,
+  fetchAll: 'fetch all',
+  iterateAll: 'fetch all, row by row',
+  delete: `delete ${deletePairs.length} (dataset_id, component)`,
+};
+
+/** Creates the records table through butler-ts (the DDL the raw side uses too). */
+async function oursRecordsOn(uri, options = {}) {
+  const registry = await createRegistry(uri, options);
+  const table = await registry.opaque.register('file_datastore_records', recordsSpec);
+  return {
+    insert: () => table.insert(records),
+    ensure: () => table.ensure(ensureRecords),
+    fetchIds: async () =>
+      expectCount(
+        await countBatches(table.fetchBatches({ dataset_id: fetchDatasetIds })),
+        fetchExpected,
+        'records by ids',
+      ),
+    fetchAll: async () =>
+      expectCount(await countBatches(table.fetchBatches()), afterEnsure, 'records fetch all'),
+    iterateAll: async () =>
+      expectCount(await drain(table.fetch()), afterEnsure, 'records row by row'),
+    delete: () => table.delete(['dataset_id', 'component'], deletePairs),
+    close: () => registry.close(),
+  };
+}
+
+const recordColumns = recordsSpec.fields.map((f) => f.name);
+const recordValues = (r) => [
+  hex(r.dataset_id),
+  r.component,
+  r.path,
+  r.formatter,
+  r.storage_class,
+  r.file_size,
+  r.checksum,
+];
+
+async function rawRecordsSqlite() {
+  const file = join(recordsDir, `raw${n++}.sqlite3`);
+  // The table as butler-ts declares it (CHECK constraints, index), then the driver alone.
+  const made = await createRegistry(`sqlite:///${file}`);
+  await made.opaque.register('file_datastore_records', recordsSpec);
+  await made.close();
+  const db = new Driver(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  const list = recordColumns.join(', ');
+  const marks = recordColumns.map(() => '?').join(', ');
+  const insert = db.prepare(`INSERT INTO file_datastore_records (${list}) VALUES (${marks})`);
+  const ensure = db.prepare(
+    `INSERT INTO file_datastore_records (${list}) VALUES (${marks}) ON CONFLICT DO NOTHING`,
+  );
+  const select = db.prepare(
+    `SELECT * FROM file_datastore_records WHERE dataset_id IN (${Array(1000).fill('?').join(', ')})`,
+  );
+  const remove = db.prepare(
+    'DELETE FROM file_datastore_records WHERE dataset_id = ? AND component = ?',
+  );
+  const ids = fetchDatasetIds.map(hex);
+  return {
+    insert: () =>
+      db.transaction(() => {
+        for (const r of records) insert.run(recordValues(r));
+      })(),
+    ensure: () =>
+      db.transaction(() => {
+        for (const r of ensureRecords) ensure.run(recordValues(r));
+      })(),
+    fetchIds: () => {
+      let count = 0;
+      for (let i = 0; i < ids.length; i += 1000) count += select.all(ids.slice(i, i + 1000)).length;
+      expectCount(count, fetchExpected, 'raw records by ids');
+    },
+    fetchAll: () =>
+      expectCount(
+        db.prepare('SELECT * FROM file_datastore_records').all().length,
+        afterEnsure,
+        'raw records fetch all',
+      ),
+    iterateAll: () => {
+      let count = 0;
+      for (const _row of db.prepare('SELECT * FROM file_datastore_records').iterate()) count++;
+      expectCount(count, afterEnsure, 'raw records iterate');
+    },
+    delete: () =>
+      db.transaction(() => {
+        for (const p of deletePairs) remove.run(hex(p.dataset_id), p.component);
+      })(),
+    close: () => db.close(),
+  };
+}
+
+const recordsDir = mkdtempSync(join(tmpdir(), 'butler-bench-records-'));
+console.log(
+  `\nfile_datastore_records: ${recordDatasets / 2} composite datasets x 3 components + ${recordDatasets / 2} whole datasets; paths ~${avgPath} characters`,
+);
+report(
+  'SQLite (file, WAL): file_datastore_records',
+  await measure([
+    () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
+    rawRecordsSqlite,
+  ]),
+  recordNames,
+  recordCount,
+);
+rmSync(recordsDir, { recursive: true, force: true });
+
+if (pgUp) {
+  const schemas = [];
+  const schema = () => {
+    const name = `butler_bench_records_${process.pid}_${n++}`;
+    schemas.push(name);
+    return name;
+  };
+  const rawRecordsPg = async () => {
+    const ns = schema();
+    const made = await createRegistry(PG_URL, { namespace: ns });
+    await made.opaque.register('file_datastore_records', recordsSpec);
+    await made.close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    const t = `"${ns}".file_datastore_records`;
+    const unnest =
+      'unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::bigint[], $7::varchar[])';
+    const bulk = async (list, suffix) => {
+      await client.query('BEGIN');
+      for (let i = 0; i < list.length; i += 10_000) {
+        const part = list.slice(i, i + 10_000);
+        await client.query(
+          `INSERT INTO ${t} (${recordColumns.join(', ')}) SELECT * FROM ${unnest}${suffix}`,
+          recordColumns.map((c) => part.map((r) => r[c])),
+        );
+      }
+      await client.query('COMMIT');
+    };
+    return {
+      insert: () => bulk(records, ''),
+      ensure: () => bulk(ensureRecords, ' ON CONFLICT DO NOTHING'),
+      fetchIds: async () =>
+        expectCount(
+          (
+            await client.query(`SELECT * FROM ${t} WHERE dataset_id = ANY($1::uuid[])`, [
+              fetchDatasetIds,
+            ])
+          ).rowCount,
+          fetchExpected,
+          'raw records by ids',
+        ),
+      fetchAll: async () =>
+        expectCount(
+          (await client.query(`SELECT * FROM ${t}`)).rowCount,
+          afterEnsure,
+          'raw records fetch all',
+        ),
+      iterateAll: async () => {
+        let count = 0;
+        for (const _row of (await client.query(`SELECT * FROM ${t}`)).rows) count++;
+        expectCount(count, afterEnsure, 'raw records iterate');
+      },
+      delete: () =>
+        client.query(
+          `DELETE FROM ${t} USING unnest($1::uuid[], $2::varchar[]) AS d(id, c) WHERE dataset_id = d.id AND component = d.c`,
+          [deletePairs.map((p) => p.dataset_id), deletePairs.map((p) => p.component)],
+        ),
+      close: () => client.end(),
+    };
+  };
+  try {
+    report(
+      'PostgreSQL: file_datastore_records (raw: unnest, = ANY, delete USING unnest)',
+      await measure([() => oursRecordsOn(PG_URL, { namespace: schema() }), rawRecordsPg]),
+      recordNames,
+      recordCount,
     );
   } finally {
     const client = new pg.Client({ connectionString: PG_URL });

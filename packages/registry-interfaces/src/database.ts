@@ -280,6 +280,24 @@ export abstract class Database {
     options?: FetchOptions,
   ): Promise<RowOf<S>[]>;
 
+  /**
+   * The rows of one table matching `where`, in batches of at most `batchSize` rows (default
+   * 10 000), read from the database as they are consumed, so that memory does not grow with
+   * the table. This default reads everything with `fetch` and yields it as one batch; the SQL
+   * databases stream (SQLite in pages by row id, PostgreSQL through a cursor). Breaking out of
+   * the loop releases what the stream holds.
+   */
+  async *fetchBatches<S extends TableSpec>(
+    table: TableHandle<S>,
+    options: { readonly where?: Where; readonly batchSize?: number } = {},
+  ): AsyncIterable<RowOf<S>[]> {
+    const rows = await this.fetch(
+      table,
+      options.where === undefined ? {} : { where: options.where },
+    );
+    if (rows.length > 0) yield rows;
+  }
+
   /** The number of rows of one table matching `where`. */
   abstract count(table: TableHandle, where?: Where): Promise<number>;
 

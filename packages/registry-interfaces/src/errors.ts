@@ -156,6 +156,32 @@ export class DatabaseOpenError extends DatabaseError {
   }
 }
 
+/** Why the engine gave up on a statement that may succeed when run again. */
+export type TransientKind = 'serialization' | 'deadlock' | 'lockTimeout' | 'busy';
+
+/**
+ * The engine aborted a statement because of concurrent work, not because of the statement:
+ * a serialization failure (PostgreSQL 40001), a deadlock (40P01), a lock wait that timed out
+ * (55P03), or a SQLite database that stayed busy past the busy timeout. Nothing of the failed
+ * transaction is committed; running the whole outermost transaction again may succeed
+ * (`retryable` is always true). The driver's error is the `cause`.
+ */
+export class TransientDatabaseError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:TransientDatabaseError',
+  );
+  override readonly name: string = 'TransientDatabaseError';
+  /** Always true: retrying the outermost transaction may succeed. */
+  readonly retryable = true as const;
+  /** What the engine reported. */
+  readonly kind: TransientKind;
+
+  constructor(kind: TransientKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
 /** An argument has a bad value (Python `ValueError`/`TypeError` at an API boundary). */
 export class InvalidArgumentError extends ButlerError {
   static override readonly brand: symbol = Symbol.for(

@@ -40,9 +40,10 @@ export {
   NotSupportedError,
   ReadOnlyDatabaseError,
   SchemaAlreadyDefinedError,
+  TransientDatabaseError,
   UnknownOptionError,
 } from './errors.ts';
-export type { DatabaseOpenFailure, IntegrityKind } from './errors.ts';
+export type { DatabaseOpenFailure, IntegrityKind, TransientKind } from './errors.ts';
 export { checkOptions } from './options.ts';
 export { OpaqueTableStorage, OpaqueTableStorageManager } from './opaque.ts';
 export type {

@@ -18,6 +18,7 @@ export {
   OPAQUE_FETCH_CHUNK_SIZE,
   OPAQUE_FETCH_CHUNKS_PER_STATEMENT,
   OPAQUE_FETCH_PREFETCH,
+  OPAQUE_SCAN_BATCH_SIZE,
 } from './opaque-storage.ts';
 export type {
   ColumnDescription,

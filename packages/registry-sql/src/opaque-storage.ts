@@ -36,6 +36,9 @@ export const OPAQUE_FETCH_CHUNKS_PER_STATEMENT = 10;
 
 const BRAND = Symbol.for('@butler-ts/registry-sql:ByNameOpaqueTableStorage');
 
+/** Rows per batch of an opaque fetch without lists (a streamed read of the table). */
+export const OPAQUE_SCAN_BATCH_SIZE = 10_000;
+
 /** How many statements an opaque fetch runs ahead of its consumer. */
 export const OPAQUE_FETCH_PREFETCH = 4;
 
@@ -70,7 +73,10 @@ export const OPAQUE_FETCH_PREFETCH = 4;
  *   keys (a one-column key of UUIDs, strings or integers), a batch takes the order of its
  *   sorted chunk of keys (code-point order for strings) and the server sorts nothing;
  *   otherwise the statement has `ORDER BY` the key. Without a list the order is the
- *   database's (as in Python), which keeps a fetch of a whole table a plain scan.
+ *   database's (as in Python), which keeps a fetch of a whole table a plain scan;
+ * - without a list, the rows stream in batches of up to {@link OPAQUE_SCAN_BATCH_SIZE}
+ *   (`Database.fetchBatches`): memory does not grow with the table, and the first batch
+ *   arrives after one page is read, not the whole table.
  *
  * Unknown columns and values of the wrong type fail before any SQL runs
  * (`UnknownColumnError`, `ColumnValueError` from `@butler-ts/ddl`).
@@ -162,6 +168,16 @@ export class ByNameOpaqueTableStorage<
       constraints.push(this.#constraint(column, value));
     }
     const ordered = constraints.some((c) => c.values !== null);
+    if (!ordered) {
+      // No list: the matching rows stream from one read, in batches as the database pages
+      // them, so that memory does not grow with the table.
+      const clauses = constraints.flatMap((c) => c.others);
+      yield* this.#db.fetchBatches(this.#table, {
+        where: clauses.length === 0 ? literal(true) : and(...clauses),
+        batchSize: OPAQUE_SCAN_BATCH_SIZE,
+      });
+      return;
+    }
     const key = constraints.findIndex((c) => c.values !== null && c.column === this.#listKey);
     // The statements run up to OPAQUE_FETCH_PREFETCH ahead of the consumer: on a server they
     // overlap on pooled connections; SQLite serialises them, so it costs nothing there.

@@ -177,6 +177,33 @@ export class QueryCompiler {
     return { sql: sql.join(parts, sql` `), outputs };
   }
 
+  /**
+   * The parts of `SELECT <every column, decoded where the dialect can> FROM table AS <alias>
+   * WHERE where`, for a dialect's paged or cursor reads; `alias` is the table's name.
+   */
+  compileTableScan(
+    table: TableHandle,
+    where: Expr,
+  ): { columns: SQL; from: SQL; where: SQL; alias: string; outputs: OutputColumn[] } {
+    const scope: Scope = { items: [this.#scopeItem({ source: table })] };
+    const alias = scope.items[0]!.alias;
+    const outputs: OutputColumn[] = [];
+    const list: SQL[] = [];
+    for (const field of table.spec.fields) {
+      const column = this.#expr({ kind: 'column', from: alias, column: field.name }, scope).sql;
+      const decoded = this.#dialect.decodeInSql(field, column);
+      outputs.push({ label: field.name, field, decoded: decoded !== null });
+      list.push(sql`${decoded ?? column} AS ${sql.identifier(field.name)}`);
+    }
+    return {
+      columns: sql.join(list, sql`, `),
+      from: this.#fromSql({ source: table }, alias),
+      where: this.#expr(where, scope).sql,
+      alias,
+      outputs,
+    };
+  }
+
   /** A WHERE condition on one table (for delete/update/count). */
   compileWhere(table: TableHandle, where: Expr): SQL {
     const scope: Scope = { items: [{ alias: table.name, fields: fieldMap(table.spec.fields) }] };

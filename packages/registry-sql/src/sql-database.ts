@@ -39,6 +39,7 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import { sortByColumns } from './key-order.ts';
 import { QueryCompiler } from './query-compiler.ts';
 import type { OutputColumn, SqlDialect } from './query-compiler.ts';
 
@@ -106,6 +107,12 @@ export type WriteMode =
       /** The non-key columns to overwrite in rows whose primary key exists. */
       readonly update: readonly string[];
     };
+
+/** A select of every column of one table, in parts (see `QueryCompiler.compileTableScan`). */
+export type TableScan = ReturnType<QueryCompiler['compileTableScan']>;
+
+/** Rows per batch of a streamed `fetchBatches` unless the caller says otherwise. */
+const SCAN_BATCH_SIZE = 10_000;
 
 /** A decoder for one output column, or null when the driver value is already right. */
 export type Decoder = ((value: unknown) => unknown) | null;
@@ -188,6 +195,35 @@ export function groupByColumns(
   return [...groups.values()];
 }
 
+/**
+ * Rows of a delete grouped by which of `columns` they hold null in: each group's `equal`
+ * columns are compared with `=`, its `isNull` ones with `IS NULL`; rows sorted by `equal`.
+ */
+function groupByNulls(
+  rows: readonly Record<string, unknown>[],
+  columns: readonly string[],
+): { equal: string[]; isNull: string[]; rows: Record<string, unknown>[] }[] {
+  const groups = new Map<
+    string,
+    { equal: string[]; isNull: string[]; rows: Record<string, unknown>[] }
+  >();
+  for (const row of rows) {
+    let pattern = '';
+    for (const column of columns) pattern += row[column] === null ? '1' : '0';
+    let group = groups.get(pattern);
+    if (group === undefined) {
+      group = {
+        equal: columns.filter((_, i) => pattern[i] === '0'),
+        isNull: columns.filter((_, i) => pattern[i] === '1'),
+        rows: [],
+      };
+      groups.set(pattern, group);
+    }
+    group.rows.push(row);
+  }
+  return [...groups.values()].map((g) => ({ ...g, rows: sortByColumns(g.rows, g.equal) }));
+}
+
 /** Whether `row`'s own keys are exactly `columns`, in that order. */
 function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
   let i = 0;
@@ -226,6 +262,29 @@ export abstract class SqlDatabase extends Database {
     rows: readonly Record<string, unknown>[],
     mode: WriteMode,
   ): Promise<number>;
+  /**
+   * Deletes the rows matching any of `rows` on `equal` (none of them null in any row) whose
+   * columns `isNull` are NULL, set-based: one statement per chunk (PostgreSQL) or one prepared
+   * statement looped (SQLite). Rows arrive sorted by `equal` and may repeat; returns the number
+   * of rows deleted.
+   */
+  protected abstract deleteRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number>;
+  /**
+   * Reads `SELECT <parts.columns> FROM <parts.from> WHERE <parts.where>` in pages of at most
+   * `size` rows as they are consumed (see `fetchBatches`); rows as the driver returns them.
+   */
+  protected abstract scanPages(
+    table: SqlTable,
+    parts: TableScan,
+    size: number,
+    bigints: boolean,
+  ): AsyncIterable<Row[]>;
   /** Inserts one checked row and returns its `pk` value. */
   protected abstract insertReturning(
     x: SqlExecutor,
@@ -728,8 +787,14 @@ export abstract class SqlDatabase extends Database {
         }
         return count;
       }
-      for (const row of checked) {
-        const terms = columns.map((c) => this.#equalsSql(table, c, row[c]));
+      // Several changing columns: one set-based statement per pattern of nulls (a null
+      // matches NULL, and `=` keeps the key's index usable), rows in key order.
+      for (const group of groupByNulls(checked, columns)) {
+        if (group.equal.length > 0) {
+          count += await this.deleteRows(x, table, group.equal, group.isNull, group.rows);
+          continue;
+        }
+        const terms = group.isNull.map((c) => sql`${sql.identifier(c)} IS NULL`);
         count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
       }
       return count;
@@ -788,16 +853,22 @@ export abstract class SqlDatabase extends Database {
 
   // ---- reads ---------------------------------------------------------------------------
 
-  async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
-    const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
-    // Only the columns that need it are decoded, in one tight loop per column.
+  /** The decoders of the outputs that need one (only those columns are decoded). */
+  #decoders(
+    outputs: readonly OutputColumn[],
+    bigints: boolean,
+  ): [string, (v: unknown) => unknown][] {
     const decoding: [string, (value: unknown) => unknown][] = [];
-    for (const output of compiled.outputs) {
+    for (const output of outputs) {
       if (output.decoded) continue;
       const decode = this.#codec.decoder(output.field, bigints);
       if (decode !== null) decoding.push([output.label, decode]);
     }
-    const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
+    return decoding;
+  }
+
+  /** Decodes `rows` in place, in one tight loop per column. */
+  static #decode(rows: Row[], decoding: readonly [string, (value: unknown) => unknown][]): Row[] {
     for (const [label, decode] of decoding) {
       for (const row of rows) {
         const value = row[label];
@@ -805,6 +876,40 @@ export abstract class SqlDatabase extends Database {
       }
     }
     return rows;
+  }
+
+  async #runSelect(compiled: { sql: SQL; outputs: OutputColumn[] }): Promise<Row[]> {
+    const bigints = compiled.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const decoding = this.#decoders(compiled.outputs, bigints);
+    const rows = await this.read((x) => x.all(compiled.sql, { bigints }));
+    return SqlDatabase.#decode(rows, decoding);
+  }
+
+  /**
+   * Streams the rows of one table matching `where` in batches of at most `batchSize`: SQLite
+   * reads pages by row id, each page taking the connection's queue only while it runs (so the
+   * consumer may use the database between batches, and other work is not held up);
+   * PostgreSQL reads through a cursor (inside the caller's transaction when there is one, else
+   * in a read-only transaction of its own, on a connection held until the stream ends or the
+   * loop is left). Outside a transaction a SQLite stream is not one snapshot: rows written
+   * between two pages by others may or may not appear; every row present throughout appears
+   * exactly once.
+   *
+   * @throws `InvalidArgumentError` for a batch size that is not a positive integer.
+   */
+  override async *fetchBatches<S extends TableSpec>(
+    handle: TableHandle<S>,
+    options: { readonly where?: Where; readonly batchSize?: number } = {},
+  ): AsyncIterable<RowOf<S>[]> {
+    const table = this.table(handle);
+    const size = options.batchSize ?? SCAN_BATCH_SIZE;
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new InvalidArgumentError(`Bad batch size ${String(size)} for ${table.name}`);
+    const parts = this.#compiler.compileTableScan(table, whereOf(options.where));
+    const bigints = parts.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const decoding = this.#decoders(parts.outputs, bigints);
+    for await (const rows of this.scanPages(table, parts, size, bigints))
+      yield SqlDatabase.#decode(rows, decoding) as RowOf<S>[];
   }
 
   /** Streams the rows of a SELECT; a plain iterator over the materialised rows (see `fetch`). */

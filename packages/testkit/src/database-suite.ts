@@ -27,6 +27,7 @@ import {
 } from '@butler-ts/registry-interfaces';
 import type { Database, Row, TableHandle } from '@butler-ts/registry-interfaces';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bulkWriteTests } from './bulk-write-suite.ts';
 
 /** What the Database suite needs from an implementation. */
 export interface DatabaseHarness {
@@ -1225,6 +1226,10 @@ export function describeDatabase(name: string, makeHarness: () => DatabaseHarnes
       expect(await names('a?')).toEqual(['a?c']);
       expect(await names('a[')).toEqual(['a[c']);
       expect((await names('')).length).toBe(8);
+    });
+
+    describe('set-based writes over composite keys', () => {
+      bulkWriteTests(() => db);
     });
   });
 }

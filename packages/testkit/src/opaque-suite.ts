@@ -24,6 +24,7 @@ import type {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHarness } from './database-suite.ts';
 import { isError, rejection } from './errors.ts';
+import { opaqueStreamTests } from './opaque-stream-suite.ts';
 
 /** The OPQ test table `opaque_table_for_testing`. */
 export const opaqueTestSpec = tableSpec({
@@ -374,6 +375,10 @@ export function describeOpaqueManager(
       ] as const) {
         expect(await layouts(column, make), column).toEqual([[5], [1500], [2400]]);
       }
+    });
+
+    describe('streaming', () => {
+      opaqueStreamTests(() => ({ db, opaque }));
     });
 
     describe('NULL matching', () => {

@@ -19,11 +19,15 @@ import type {
   SqlExecutor,
   SqlTable,
   TableCatalog,
+  TableScan,
   WriteMode,
 } from '../sql-database.ts';
 import { redactUrl, scrubSecrets, scrubbedCause } from '../redact-url.ts';
 import { TransactionContext } from '../transaction-context.ts';
 import { checkTransactionOptions } from '../transaction-options.ts';
+import { sortByColumns, writeOrderColumns } from '../key-order.ts';
+import { pgTransient } from '../transient-errors.ts';
+import { deleteByKeysSql } from './postgres-bulk.ts';
 import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
@@ -80,6 +84,8 @@ declare const connectionBrand: unique symbol;
 const dialect = new PgDialect();
 const TIMESTAMP_OID = 1114;
 const ROWS_PER_STATEMENT = 10_000;
+/** Cursor names of streamed reads, unique in the process. */
+let scanCursors = 0;
 
 // Named statements are prepared once per connection by `pg`; one name per distinct text. The
 // names belong to the pool (its connections prepare them), so they go when it closes.
@@ -128,7 +134,7 @@ function integrityKind(error: { code?: string; constraint?: string }): Integrity
 
 function translate(table: string, error: unknown): unknown {
   const kind = integrityKind(error as { code?: string; constraint?: string });
-  if (kind === null) return error;
+  if (kind === null) return pgTransient(error, table);
   return new IntegrityError(table, kind, `${table}: ${(error as Error).message}`, { cause: error });
 }
 
@@ -443,9 +449,13 @@ export class PostgresDatabase extends SqlDatabase {
         result = await this.#shared.context.run(fresh, body);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw error;
+        throw pgTransient(error, this.toString());
       }
-      await client.query('COMMIT');
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        throw pgTransient(error, this.toString());
+      }
       return result;
     } finally {
       fresh.active = false;
@@ -510,6 +520,8 @@ export class PostgresDatabase extends SqlDatabase {
         for (const row of groupRows) last.set(stableKey(pk.map((c) => row[c])), row);
         groupRows = [...last.values()];
       }
+      // Rows in key order, so that writers sharing keys lock them in one order (no deadlock).
+      groupRows = sortByColumns(groupRows, writeOrderColumns(table.spec, group.columns));
       const fields = group.columns.map((c) => getField(table.spec, c)!);
       if (fields.length === 0) {
         for (let i = 0; i < groupRows.length; i++)
@@ -532,6 +544,60 @@ export class PostgresDatabase extends SqlDatabase {
       }
     }
     return written;
+  }
+
+  protected override async deleteRows(
+    x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number> {
+    let deleted = 0;
+    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, rows))
+      deleted += await x.run(statement);
+    return deleted;
+  }
+
+  protected override async *scanPages(
+    _table: SqlTable,
+    parts: TableScan,
+    size: number,
+  ): AsyncIterable<Row[]> {
+    const { sql: text, params } = dialect.sqlToQuery(
+      sql`SELECT ${parts.columns} FROM ${parts.from} WHERE ${parts.where}`,
+    );
+    const cursor = `butler_scan_${++scanCursors}`;
+    const state = this.#state();
+    // Inside the caller's transaction the cursor sees its writes; otherwise it gets a
+    // read-only transaction (a cursor lives in one) on a connection of its own.
+    const client = state?.client ?? (await this.#shared.pool.connect());
+    let failed: unknown = undefined;
+    let declared = false;
+    try {
+      if (state === undefined) await client.query('BEGIN READ ONLY');
+      await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${text}`, params);
+      declared = true;
+      for (;;) {
+        const result = await client.query<Row>(`FETCH FORWARD ${size} FROM ${cursor}`);
+        if (result.rows.length > 0) yield result.rows;
+        if (result.rows.length < size) break;
+      }
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      if (state === undefined) {
+        // Ending the transaction closes the cursor.
+        const ended = await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        );
+        client.release(!ended);
+      } else if (declared && failed === undefined) {
+        await client.query(`CLOSE ${cursor}`);
+      }
+    }
   }
 
   protected override async insertReturning(

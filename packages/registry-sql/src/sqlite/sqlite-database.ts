@@ -23,6 +23,7 @@ import type {
   SqlExecutor,
   SqlTable,
   TableCatalog,
+  TableScan,
   WriteMode,
 } from '../sql-database.ts';
 import { TransactionContext } from '../transaction-context.ts';
@@ -33,6 +34,9 @@ import {
   sqliteDecoder,
   sqliteStoredValueCheck,
 } from './sqlite-codec.ts';
+import { sqliteTransient } from '../transient-errors.ts';
+import { ROWID_LABEL, deleteRowText, deleteRowsLooped, rowidName } from './sqlite-bulk.ts';
+
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 import { openSqliteClient } from './sqlite-open.ts';
 
@@ -164,7 +168,7 @@ function translate(table: string, error: unknown): unknown {
       cause: error,
     });
   }
-  return error;
+  return sqliteTransient(error, table);
 }
 
 function parseUri(uri: string): { filename: string | null } {
@@ -465,15 +469,24 @@ export class SqliteDatabase extends SqlDatabase {
       counter: { n: 0 },
     };
     try {
-      this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      try {
+        this.#client.exec(this.#writeable ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      } catch (error) {
+        throw sqliteTransient(error, this.toString());
+      }
       let result: T;
       try {
         result = await this.#shared.lock.context.run(fresh, body);
       } catch (error) {
         if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
-        throw error;
+        throw sqliteTransient(error, this.toString());
       }
-      this.#client.exec('COMMIT');
+      try {
+        this.#client.exec('COMMIT');
+      } catch (error) {
+        if (this.#client.inTransaction) this.#client.exec('ROLLBACK');
+        throw sqliteTransient(error, this.toString());
+      }
       return result;
     } finally {
       fresh.active = false;
@@ -552,6 +565,54 @@ export class SqliteDatabase extends SqlDatabase {
       }
     }
     return Promise.resolve(written);
+  }
+
+  protected override deleteRows(
+    _x: SqlExecutor,
+    table: SqlTable,
+    equal: readonly string[],
+    isNull: readonly string[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number> {
+    const stmt = this.#prepare(deleteRowText(table.name, equal, isNull));
+    return Promise.resolve(deleteRowsLooped(stmt, table, equal, rows));
+  }
+
+  protected override async *scanPages(
+    table: SqlTable,
+    parts: TableScan,
+    size: number,
+    bigints: boolean,
+  ): AsyncIterable<Row[]> {
+    const select = sql`SELECT ${parts.columns}`;
+    const rowid = rowidName(table.spec);
+    if (rowid === null) {
+      const rows = await this.read((x) =>
+        x.all(sql`${select} FROM ${parts.from} WHERE ${parts.where}`, { bigints }),
+      );
+      if (rows.length > 0) yield rows;
+      return;
+    }
+    // Keyset pages by row id: each page is one statement that takes the queue only while it
+    // runs (an open iterator would keep the one connection busy between batches).
+    const key = sql`${sql.identifier(parts.alias)}.${sql.raw(rowid)}`;
+    const tail = sql`ORDER BY ${key} LIMIT ${sql.raw(String(size))}`;
+    let after: unknown = null;
+    for (;;) {
+      const from = after;
+      const page = await this.read((x) =>
+        x.all(
+          sql`${select}, ${key} AS ${sql.identifier(ROWID_LABEL)} FROM ${parts.from} WHERE ${parts.where}${from === null ? sql`` : sql` AND ${key} > ${from}`} ${tail}`,
+          { bigints },
+        ),
+      );
+      if (page.length === 0) return;
+      after = page[page.length - 1]![ROWID_LABEL];
+      // The last property added: deleting it keeps the rows' fast shape.
+      for (const row of page) Reflect.deleteProperty(row, ROWID_LABEL);
+      yield page;
+      if (page.length < size) return;
+    }
   }
 
   protected override insertReturning(
