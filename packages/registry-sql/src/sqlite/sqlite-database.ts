@@ -25,6 +25,7 @@ import type {
   WriteMode,
 } from '../sql-database.ts';
 import { encodeSqlite, sqliteDecodeInSql, sqliteDecoder } from './sqlite-codec.ts';
+import { assignCompoundIds, compoundAutoincrement } from './sqlite-autoincrement.ts';
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 
 type Client = BetterSqlite3.Database;
@@ -474,9 +475,14 @@ export class SqliteDatabase extends SqlDatabase {
   protected override writeRows(
     _x: SqlExecutor,
     table: SqlTable,
-    rows: readonly Record<string, unknown>[],
+    given: readonly Record<string, unknown>[],
     mode: WriteMode,
   ): Promise<number> {
+    const emulated = compoundAutoincrement(table.name, table.spec);
+    const rows =
+      emulated === null
+        ? given
+        : assignCompoundIds(this.#client, emulated, quote, given, this.origin);
     let suffix = '';
     const pk = primaryKeyColumns(table.spec).map(quote).join(', ');
     if (mode.kind === 'ensure')
@@ -503,6 +509,13 @@ export class SqliteDatabase extends SqlDatabase {
     row: Record<string, unknown>,
     pk: string,
   ): Promise<number> {
+    const emulated = compoundAutoincrement(table.name, table.spec);
+    if (emulated !== null) {
+      const [withId] = assignCompoundIds(this.#client, emulated, quote, [row], this.origin);
+      return this.writeRows(_x, table, [withId!], { kind: 'insert' }).then(() =>
+        Number(withId![emulated.column]),
+      );
+    }
     const columns = Object.keys(row);
     const stmt = this.#prepare(insertText(table.name, columns, ` RETURNING ${quote(pk)}`));
     const out = stmt.get(
@@ -573,6 +586,9 @@ export class SqliteDatabase extends SqlDatabase {
     } finally {
       await this.read(async () => {
         this.#client.exec(`DROP TABLE IF EXISTS temp.${quote(table.name)}`);
+        const emulated = compoundAutoincrement(table.name, table.spec);
+        if (emulated !== null)
+          this.#client.exec(`DROP TABLE IF EXISTS temp.${quote(emulated.helper)}`);
         await Promise.resolve();
       });
     }
