@@ -133,6 +133,30 @@ describe.each([
     ]);
   });
 
+  it.skipIf(!available)('generates ids in a temporary table, twice under one name', async () => {
+    const { db } = await numbered();
+    for (let round = 0; round < 2; round++) {
+      const rows = await db.temporaryTable(
+        SPEC,
+        async (temp) => {
+          const ids = await db.insert(
+            temp,
+            [
+              { origin: 3, name: 'a' },
+              { id: 50, origin: 3, name: 'b' },
+              { origin: 3, name: 'c' },
+            ],
+            { returnIds: true },
+          );
+          expect(new Set(ids).size).toBe(3);
+          return db.fetch(temp);
+        },
+        'numbered_temp',
+      );
+      expect(rows.map((r) => r.name).sort()).toEqual(['a', 'b', 'c']);
+    }
+  });
+
   it.skipIf(!available)('finds the table again from another connection', async () => {
     const { db, table } = await numbered();
     await db.insert(table, [{ id: 2, origin: 3, name: 'x' }]);

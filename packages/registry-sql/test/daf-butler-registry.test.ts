@@ -37,6 +37,17 @@ import { dropSchemas, freshSchema, pgAvailable, pgUrl } from './postgres-harness
 
 const pgUp = await pgAvailable();
 
+const freshDirs: string[] = [];
+/** A temporary folder, removed after the tests. */
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-daf-fresh-'));
+  freshDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of freshDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 const RECORDS = 'file_datastore_records';
 const DATASTORE = manifest.datastore_name;
 
@@ -305,7 +316,7 @@ describe.each([sqliteEngine(), postgresEngine()])(
         // A fresh registry of butler-ts next to the fixture: no dataset table there.
         const fresh =
           created.namespace === undefined
-            ? `sqlite:///${join(mkdtempSync(join(tmpdir(), 'butler-daf-fresh-')), 'r.sqlite3')}`
+            ? `sqlite:///${join(freshDir(), 'r.sqlite3')}`
             : created.uri;
         const namespace = created.namespace === undefined ? undefined : `${created.namespace}_f`;
         const options = namespace === undefined ? {} : { namespace };
@@ -317,6 +328,7 @@ describe.each([sqliteEngine(), postgresEngine()])(
             monolithicBridgeTableSpecs(datasetTableForeignKeys).dataset_location,
           );
           expect(location!.spec.foreignKeys).toEqual([]);
+          expect(registry.otherManagers.size).toBe(0);
           await registry.bridges.register(DATASTORE).insert([new FakeDatasetRef(STORED_IDS[0]!)]);
           expect(await registry.bridges.register(DATASTORE).check(STORED_IDS)).toEqual(
             new Set([STORED_IDS[0]]),
