@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableSpec } from '@butler-ts/ddl';
 import type { TableSpec } from '@butler-ts/ddl';
-import { FakeDatasetRef, IntegrityError } from '@butler-ts/registry-interfaces';
+import {
+  FakeDatasetRef,
+  IntegrityError,
+  SchemaAlreadyDefinedError,
+} from '@butler-ts/registry-interfaces';
 import type { Row } from '@butler-ts/registry-interfaces';
 import { rejection } from '@butler-ts/testkit';
 import { IncompatibleVersionError } from '@butler-ts/versioning';
@@ -465,6 +469,15 @@ describe.each([sqliteEngine(), postgresEngine()])(
             context.addTable('butler_attributes', BUTLER_ATTRIBUTES_SPEC);
           });
           await notes.insert([{ dataset_id: STORED_IDS[0]!, note: 'a' }]);
+          // A declaration that fails on a clone leaves the shared tables as they were.
+          const failed = await rejection(
+            clone.declareStaticTables({ create: true }, (context) => {
+              context.addTable('butler_attributes', BUTLER_ATTRIBUTES_SPEC);
+            }),
+          );
+          expect(SchemaAlreadyDefinedError.is(failed)).toBe(true);
+          await notes.insert([{ dataset_id: STORED_IDS[1]!, note: 'b' }]);
+          await notes.delete(['dataset_id'], [{ dataset_id: STORED_IDS[1]! }]);
           expect(await all(notes)).toEqual([{ dataset_id: STORED_IDS[0], note: 'a' }]);
           // The tables of the first declaration are still known to both.
           const records = await registry.opaque.register(RECORDS, FILE_DATASTORE_RECORDS_SPEC);
