@@ -61,7 +61,8 @@ export function checkLocation(location: RegistryLocation, options: ConnectOption
  * registry that `openRegistry` would refuse. Close it when done.
  *
  * @throws {@link RegistryUriError} for a missing SQLite file or a `--namespace` on SQLite.
- * @throws {@link DatabaseConnectionError} when the server cannot be reached.
+ * @throws {@link DatabaseConnectionError} naming the file or server when the server cannot be
+ *   reached or the file is not a SQLite database.
  */
 export async function openDatabase(
   location: RegistryLocation,
@@ -72,7 +73,14 @@ export async function openDatabase(
     // Loaded on demand: a PostgreSQL user never loads the SQLite driver, and the reverse.
     const { SqliteDatabase } = await import('@butler-ts/registry-sql/sqlite');
     try {
-      return await SqliteDatabase.fromUri(location.uri, { writeable: options.writeable });
+      const db = await SqliteDatabase.fromUri(location.uri, { writeable: options.writeable });
+      // The driver reads the file lazily: list its tables now, so that a file that is not a
+      // SQLite database fails here, named, rather than in the first command's query.
+      await db.tableNames().catch(async (error: unknown) => {
+        await db.close();
+        throw error;
+      });
+      return db;
     } catch (error) {
       // It names the file and says what is wrong with it.
       if (DatabaseOpenError.is(error)) throw error;

@@ -44,7 +44,9 @@ export async function openReadOnly(
     if (ButlerError.is(error)) throw error;
     throw new DatabaseConnectionError(
       location.display,
-      `Cannot open the registry at ${location.display}: ${errorText(error)}`,
+      location.engine === 'sqlite'
+        ? `Cannot open SQLite file ${location.filename}: ${errorText(error)}`
+        : `Cannot open the registry at ${location.display}: ${errorText(error)}`,
       { cause: error },
     );
   }

@@ -77,3 +77,18 @@ export const standaloneDatasetForeignKeys: DatasetForeignKeys = Object.freeze({
     return addColumn(spec, options).spec;
   },
 });
+
+/**
+ * The dataset foreign keys of the bridge tables in a registry with these tables:
+ * {@link datasetTableForeignKeys} when daf_butler's `dataset` table is there (a registry
+ * written by daf_butler, whose `dataset_location` refers to it), otherwise
+ * {@link standaloneDatasetForeignKeys}. `openRegistry` uses this unless given `datasets`.
+ *
+ * @example
+ * ```ts
+ * const keys = datasetForeignKeysFor(await db.tableNames());
+ * ```
+ */
+export function datasetForeignKeysFor(tables: ReadonlySet<string>): DatasetForeignKeys {
+  return tables.has('dataset') ? datasetTableForeignKeys : standaloneDatasetForeignKeys;
+}

@@ -1,6 +1,10 @@
 export { BUTLER_ATTRIBUTES_SPEC, DefaultButlerAttributeManager } from './attributes-manager.ts';
 export type { AttributesTable } from './attributes-manager.ts';
-export { datasetTableForeignKeys, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+export {
+  datasetForeignKeysFor,
+  datasetTableForeignKeys,
+  standaloneDatasetForeignKeys,
+} from './dataset-foreign-keys.ts';
 export {
   BRIDGE_CHUNK_SIZE,
   BRIDGE_IN_LIST_SIZE,
@@ -42,4 +46,8 @@ export {
   MANAGER_CONFIG_PREFIX,
   VERSION_PREFIX,
 } from './versions-manager.ts';
-export type { ButlerVersionsManagerOptions, ManagerMapping } from './versions-manager.ts';
+export type {
+  ButlerVersionsManagerOptions,
+  ManagerMapping,
+  StoredManager,
+} from './versions-manager.ts';

@@ -18,12 +18,12 @@ import type {
 import { VersionTuple } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
 import { DefaultButlerAttributeManager } from './attributes-manager.ts';
-import { standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+import { datasetForeignKeysFor, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
 import { redactUrl } from './redact-url.ts';
 import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
 import { ByNameOpaqueTableStorageManager } from './opaque-manager.ts';
 import { ButlerVersionsManager, MANAGER_CONFIG_PREFIX } from './versions-manager.ts';
-import type { ButlerVersionsManagerOptions } from './versions-manager.ts';
+import type { ButlerVersionsManagerOptions, StoredManager } from './versions-manager.ts';
 
 /** A manager class with options: a configured schema version (`"M.m.p"` or a tuple). */
 export interface ManagerSpec<C> {
@@ -67,9 +67,11 @@ export interface RegistryOptions extends ButlerVersionsManagerOptions {
   /** The manager classes (default {@link DEFAULT_MANAGERS}). */
   readonly managers?: RegistryManagersConfig;
   /**
-   * Adds the `dataset_id` columns of the bridge tables. Default
+   * Adds the `dataset_id` columns of the bridge tables. `createRegistry` defaults to
    * {@link standaloneDatasetForeignKeys} (no foreign key): butler-ts has no datasets manager,
-   * hence no `dataset` table, yet.
+   * hence no `dataset` table, yet. `openRegistry` defaults to what the database holds
+   * ({@link datasetForeignKeysFor}): daf_butler's foreign key to `dataset` where that table
+   * exists.
    */
   readonly datasets?: DatasetForeignKeys;
   /** The dimension universe handed to the bridge manager (default `null`). */
@@ -98,6 +100,13 @@ export interface Registry {
   readonly bridges: DatastoreRegistryBridgeManager;
   /** The schema version of each versioned manager, by manager type (as stored). */
   readonly versions: ReadonlyMap<string, VersionTuple>;
+  /**
+   * The stored managers this registry does not implement, by manager type, as stored: in a
+   * registry written by daf_butler, its `collections`, `datasets` and `dimensions` managers.
+   * Their tables are neither declared nor written; they do not prevent opening. Empty for a
+   * registry made by `createRegistry`.
+   */
+  readonly otherManagers: ReadonlyMap<string, StoredManager>;
   /** Closes the database. */
   close(): Promise<void>;
 }
@@ -238,11 +247,13 @@ function registry(
   db: Database,
   instances: Instances,
   versions: ReadonlyMap<string, VersionTuple>,
+  otherManagers: ReadonlyMap<string, StoredManager> = new Map(),
 ): Registry {
   return Object.freeze({
     db,
     ...instances,
     versions,
+    otherManagers,
     close: () => db.close(),
   });
 }
@@ -337,7 +348,8 @@ export async function openRegistry(
   const managers = resolveManagers(options.managers);
   const db = await connect(uri, options, options.writeable ?? true, false);
   return closing(db, async () => {
-    if (!(await db.tableNames()).has('butler_attributes')) {
+    const tables = await db.tableNames();
+    if (!tables.has('butler_attributes')) {
       throw new MissingTableError(
         'butler_attributes',
         `No registry in ${db.toString()}: table butler_attributes is missing`,
@@ -360,7 +372,16 @@ export async function openRegistry(
     }
     for (const [type, version] of versions)
       byType.get(type)!.checkCompatibility(version, db.isWriteable());
-    const instances = await declareManagers(db, managers, options, false, versions);
-    return registry(db, instances, versions);
+    const otherManagers = new Map(
+      [...(await versionsManager.storedManagers())].filter(([type]) => !byType.has(type)),
+    );
+    const instances = await declareManagers(
+      db,
+      managers,
+      { ...options, datasets: options.datasets ?? datasetForeignKeysFor(tables) },
+      false,
+      versions,
+    );
+    return registry(db, instances, versions, otherManagers);
   });
 }

@@ -58,8 +58,9 @@ export interface SqlTable<S extends TableSpec = TableSpec> extends TableHandle<S
 /** Table definitions shared by a database and its clones; `tables` is null until declared. */
 export interface TableCatalog {
   /**
-   * The static and dynamic tables by name; `null` until `declareStaticTables` runs (and again
-   * if it fails), before which dynamic and temporary tables are refused.
+   * The static and dynamic tables by name; `null` until `declareStaticTables` first succeeds,
+   * before which dynamic and temporary tables are refused. Each declaration (on the database
+   * or any clone) adds its static tables and keeps the tables known before it.
    */
   tables: Map<string, SqlTable> | null;
 }
@@ -414,8 +415,12 @@ export abstract class SqlDatabase extends Database {
       throw new ReadOnlyDatabaseError(
         `Cannot create tables in read-only database ${this.toString()}`,
       );
+    // The catalog is shared with clones: a declaration adds to it, so that tables another
+    // clone declared or registered stay known (and a failed one leaves it as it was).
+    const previous = this.#catalog.tables;
+    const catalog = new Map<string, SqlTable>(previous ?? []);
     const tables = new Map<string, SqlTable>();
-    this.#catalog.tables = tables;
+    this.#catalog.tables = catalog;
     const initializers: ((db: Database) => Promise<void> | void)[] = [];
     const context: StaticTablesContext = {
       addTable: <S extends TableSpec>(name: string, spec: S) => {
@@ -424,6 +429,7 @@ export abstract class SqlDatabase extends Database {
         this.#checkCase(name, tables.keys());
         const handle = this.#makeTable(name, spec);
         tables.set(name, handle);
+        catalog.set(name, handle);
         return handle;
       },
       addTableTuple: <T extends Readonly<Record<string, TableSpec>>>(specs: T) =>
@@ -456,7 +462,7 @@ export abstract class SqlDatabase extends Database {
         });
       }
     } catch (error) {
-      this.#catalog.tables = null;
+      this.#catalog.tables = previous;
       throw error;
     }
   }

@@ -25,8 +25,11 @@ export interface ButlerVersionsManagerOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-interface StoredManager {
+/** A manager as a registry stores it: its extension name and schema version. */
+export interface StoredManager {
+  /** The extension name (`config:registry.managers.<type>`), daf_butler's class name. */
   readonly className: string;
+  /** The stored schema version (`version:<className>`), or `null` when none is stored. */
   readonly version: VersionTuple | null;
 }
 
@@ -136,6 +139,16 @@ export class ButlerVersionsManager {
       if (entry.version !== null) versions.set(managerType, entry.version);
     }
     return versions;
+  }
+
+  /**
+   * Every stored manager by manager type, in stored order: the ones this build implements
+   * and the others (daf_butler's `collections`, `datasets`, `dimensions`, …).
+   *
+   * @throws `VersionParseError` when a stored version is malformed.
+   */
+  async storedManagers(): Promise<Map<string, StoredManager>> {
+    return new Map(await this.#read());
   }
 
   async #read(): Promise<Map<string, StoredManager>> {

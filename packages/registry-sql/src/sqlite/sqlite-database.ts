@@ -28,15 +28,15 @@ import type {
 } from '../sql-database.ts';
 import { TransactionContext } from '../transaction-context.ts';
 import { checkTransactionOptions } from '../transaction-options.ts';
+import { sqliteTransient } from '../transient-errors.ts';
+import { assignCompoundIds, compoundAutoincrement } from './sqlite-autoincrement.ts';
+import { ROWID_LABEL, deleteRowText, deleteRowsLooped, rowidName } from './sqlite-bulk.ts';
 import {
   encodeSqlite,
   sqliteDecodeInSql,
   sqliteDecoder,
   sqliteStoredValueCheck,
 } from './sqlite-codec.ts';
-import { sqliteTransient } from '../transient-errors.ts';
-import { ROWID_LABEL, deleteRowText, deleteRowsLooped, rowidName } from './sqlite-bulk.ts';
-
 import { quote, sqliteCreateTable } from './sqlite-ddl.ts';
 import { openSqliteClient } from './sqlite-open.ts';
 
@@ -544,9 +544,14 @@ export class SqliteDatabase extends SqlDatabase {
   protected override writeRows(
     _x: SqlExecutor,
     table: SqlTable,
-    rows: readonly Record<string, unknown>[],
+    given: readonly Record<string, unknown>[],
     mode: WriteMode,
   ): Promise<number> {
+    const emulated = compoundAutoincrement(table.name, table.spec);
+    const rows =
+      emulated === null
+        ? given
+        : assignCompoundIds(this.#client, emulated, quote, given, this.origin);
     let suffix = '';
     const pk = primaryKeyColumns(table.spec).map(quote).join(', ');
     if (mode.kind === 'ensure')
@@ -621,6 +626,13 @@ export class SqliteDatabase extends SqlDatabase {
     row: Record<string, unknown>,
     pk: string,
   ): Promise<number> {
+    const emulated = compoundAutoincrement(table.name, table.spec);
+    if (emulated !== null) {
+      const [withId] = assignCompoundIds(this.#client, emulated, quote, [row], this.origin);
+      return this.writeRows(_x, table, [withId!], { kind: 'insert' }).then(() =>
+        Number(withId![emulated.column]),
+      );
+    }
     const columns = Object.keys(row);
     const stmt = this.#prepare(insertText(table.name, columns, ` RETURNING ${quote(pk)}`));
     const out = stmt.get(
@@ -692,6 +704,9 @@ export class SqliteDatabase extends SqlDatabase {
     } finally {
       await this.read(async () => {
         this.#client.prepare(`DROP TABLE IF EXISTS temp.${quote(table.name)}`).run();
+        const emulated = compoundAutoincrement(table.name, table.spec);
+        if (emulated !== null)
+          this.#client.prepare(`DROP TABLE IF EXISTS temp.${quote(emulated.helper)}`).run();
         await Promise.resolve();
       });
     }

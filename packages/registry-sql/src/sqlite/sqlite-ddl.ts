@@ -24,6 +24,7 @@ import {
   sqlColumnType,
 } from '../ddl-names.ts';
 import type { DialectTypes, DrizzleConstraintBuilders } from '../ddl-names.ts';
+import { compoundAutoincrement, helperTableSql } from './sqlite-autoincrement.ts';
 
 const SQLITE_TYPES: DialectTypes = {
   float: 'FLOAT',
@@ -52,7 +53,9 @@ function defaultClause(field: FieldSpec): string {
  * keys and foreign keys), then its indexes.
  *
  * @throws `NotSupportedError` for exclusion constraints, or an autoincrement column in
- *   a compound primary key.
+ *   a compound primary key whose other column is not `origin` alone. With `origin`, the
+ *   column is generated from a helper table `_autoinc_<name>`, created here too (see
+ *   `compoundAutoincrement`).
  */
 export function sqliteCreateTable(
   name: string,
@@ -62,18 +65,16 @@ export function sqliteCreateTable(
   if (spec.exclusion.length > 0)
     throw new NotSupportedError(`Table ${name}: exclusion constraints need PostgreSQL`);
   const pk = primaryKeyColumns(spec);
-  const auto = spec.fields.find((f) => f.autoincrement);
-  if (auto !== undefined && pk.length > 1) {
-    throw new NotSupportedError(
-      `Table ${name}: SQLite autoincrements only a single-column primary key (${auto.name})`,
-    );
-  }
+  // An autoincrement column in (id, origin) is a plain column, generated from a helper table.
+  const emulated = compoundAutoincrement(name, spec);
+  const auto = emulated === null ? spec.fields.find((f) => f.autoincrement) : undefined;
   const names = constraintNames(name, spec);
   const lines: string[] = [];
   for (const field of spec.fields) {
+    const rowid = field.autoincrement && emulated === null;
     let line = `${quote(field.name)} ${sqliteType(field)}`;
-    if (field.autoincrement) line += ` PRIMARY KEY${spec.recycleIds ? '' : ' AUTOINCREMENT'}`;
-    if (!field.nullable && !field.autoincrement) line += ' NOT NULL';
+    if (rowid) line += ` PRIMARY KEY${spec.recycleIds ? '' : ' AUTOINCREMENT'}`;
+    if (!field.nullable && !rowid) line += ' NOT NULL';
     line += defaultClause(field);
     lines.push(line);
   }
@@ -100,6 +101,7 @@ export function sqliteCreateTable(
   const statements = [
     `CREATE ${temporary ? 'TEMPORARY ' : ''}TABLE ${quote(name)} (\n  ${lines.join(',\n  ')}\n)`,
   ];
+  if (emulated !== null) statements.push(helperTableSql(emulated, quote, temporary));
   if (!temporary) {
     for (const { indexName, columns } of names.indexes()) {
       statements.push(
@@ -115,11 +117,12 @@ const datetime = customType<{ data: string; driverData: string }>({ dataType: ()
 const typed = (sqlType: string) =>
   customType<{ data: number; driverData: number }>({ dataType: () => sqlType });
 
-function drizzleColumn(field: FieldSpec): SQLiteColumnBuilderBase {
+function drizzleColumn(field: FieldSpec, rowid: boolean): SQLiteColumnBuilderBase {
   const n = field.name;
   let column;
   if (field.autoincrement) {
-    column = integer(n).primaryKey({ autoIncrement: false });
+    // INTEGER, as in the DDL; in a compound key, a plain column (see sqlite-autoincrement.ts).
+    column = rowid ? integer(n).primaryKey({ autoIncrement: false }) : integer(n).notNull();
   } else {
     switch (field.dtype) {
       case 'string':
@@ -169,7 +172,8 @@ export function toSqliteTable(
   spec: TableSpec,
   resolve: (table: string) => ReturnType<typeof sqliteTable> | undefined,
 ) {
-  const auto = spec.fields.some((f) => f.autoincrement);
+  const auto =
+    spec.fields.some((f) => f.autoincrement) && compoundAutoincrement(name, spec) === null;
   const names = constraintNames(name, spec);
   const builders = {
     primaryKey,
@@ -179,7 +183,7 @@ export function toSqliteTable(
   } as unknown as DrizzleConstraintBuilders;
   return sqliteTable(
     name,
-    Object.fromEntries(spec.fields.map((f) => [f.name, drizzleColumn(f)])),
+    Object.fromEntries(spec.fields.map((f) => [f.name, drizzleColumn(f, auto)])),
     (t) =>
       drizzleExtras(
         name,
