@@ -87,6 +87,41 @@ describe('DataCoordinate.standardize', () => {
     expect(full.hashKey).toBe(partial.hashKey);
   });
 
+  it('reads only own enumerable properties of a plain object', () => {
+    const hidden = { instrument: 'dummy' };
+    Object.defineProperty(hidden, 'visit', { value: 52, enumerable: false });
+    expect(() => DataCoordinate.standardize(hidden, { dimensions: visit })).toThrow(
+      DimensionNameError,
+    );
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, {
+      instrument: 'dummy',
+      visit: 52,
+    });
+    expect(DataCoordinate.standardize(bare, { dimensions: visit }).requiredValues).toEqual([
+      'dummy',
+      52,
+    ]);
+  });
+
+  it('rejects an implied value of the wrong type when all implied values are given', () => {
+    const dims = astro.conform(['visit']);
+    expect(() =>
+      DataCoordinate.standardize(
+        { instrument: 'A', visit: 1, physical_filter: 3 },
+        { dimensions: dims },
+      ),
+    ).toThrow(/'physical_filter' must be a string/);
+  });
+
+  it('freezes its required values', () => {
+    const dataId = DataCoordinate.standardize(
+      { instrument: 'dummy', visit: 52 },
+      { dimensions: visit },
+    );
+    expect(Object.isFrozen(dataId.requiredValues)).toBe(true);
+    expect(Object.isFrozen(DataCoordinate.makeEmpty(universe).requiredValues)).toBe(true);
+  });
+
   it('normalises bigint values and rejects values of the wrong type', () => {
     expect(
       DataCoordinate.standardize({ instrument: 'a', visit: 52n }, { dimensions: visit }).get(

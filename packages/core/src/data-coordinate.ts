@@ -36,6 +36,38 @@ function normalizeValue(dimension: string, keyType: DimensionKeyType, value: unk
   );
 }
 
+// Shared by every data ID whose dimensions imply none: never mutated (the field is private).
+const NO_IMPLIED_VALUES: ReadonlyMap<string, DataIdValue> = new Map();
+
+// The key types of a group's required and implied dimensions, in their order.
+interface GroupKeyTypes {
+  readonly required: readonly DimensionKeyType[];
+  readonly implied: readonly DimensionKeyType[];
+}
+const keyTypesByGroup = new WeakMap<DimensionGroup, GroupKeyTypes>();
+
+function keyTypesOf(group: DimensionGroup): GroupKeyTypes {
+  let keyTypes = keyTypesByGroup.get(group);
+  if (keyTypes === undefined) {
+    const keyType = (name: string) => group.universe.getDimension(name).keyType;
+    keyTypes = { required: group.required.map(keyType), implied: group.implied.map(keyType) };
+    keyTypesByGroup.set(group, keyTypes);
+  }
+  return keyTypes;
+}
+
+// What `new Map(Object.entries(mapping)).get(name)` gives: own enumerable properties only.
+function ownValue(mapping: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.prototype.propertyIsEnumerable.call(mapping, name) ? mapping[name] : undefined;
+}
+
+// A value normalizeValue would return unchanged.
+function isWellTyped(value: unknown, keyType: DimensionKeyType): value is DataIdValue {
+  return keyType === 'string'
+    ? typeof value === 'string'
+    : typeof value === 'number' && Number.isSafeInteger(value);
+}
+
 function compareValues(a: DataIdValue, b: DataIdValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
@@ -82,7 +114,8 @@ export class DataCoordinate {
     implied: ReadonlyMap<string, DataIdValue> | null,
   ) {
     this.dimensions = dimensions;
-    this.requiredValues = Object.freeze([...requiredValues]);
+    // Callers pass an array of their own, so it is frozen rather than copied.
+    this.requiredValues = Object.freeze(requiredValues);
     this.#implied = implied;
   }
 
@@ -111,6 +144,11 @@ export class DataCoordinate {
     mapping: DataCoordinate | DataIdMapping | null | undefined,
     options: StandardizeOptions = {},
   ): DataCoordinate {
+    const group = options.dimensions;
+    if (group instanceof DimensionGroup && isPlainObject(mapping)) {
+      const fast = DataCoordinate.#fromPlainObject(mapping, group);
+      if (fast !== null) return fast;
+    }
     let values: ReadonlyMap<string, unknown>;
     let fromCoordinate: DataCoordinate | undefined;
     if (mapping instanceof DataCoordinate) {
@@ -156,9 +194,42 @@ export class DataCoordinate {
     return new DataCoordinate(dimensions, required, implied);
   }
 
+  // The common case of a DatasetRef: a plain object of well-typed values for known dimensions,
+  // read without building a Map of it. Returns null for anything the general path must handle
+  // (a missing value, a value to convert or reject), which then gives the same result or error.
+  static #fromPlainObject(
+    mapping: Readonly<Record<string, unknown>>,
+    dimensions: DimensionGroup,
+  ): DataCoordinate | null {
+    const keyTypes = keyTypesOf(dimensions);
+    const names = dimensions.required;
+    const required: DataIdValue[] = new Array<DataIdValue>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const value = ownValue(mapping, names[i]!);
+      if (!isWellTyped(value, keyTypes.required[i]!)) return null;
+      required[i] = value;
+    }
+    const impliedNames = dimensions.implied;
+    let implied: ReadonlyMap<string, DataIdValue> | null = NO_IMPLIED_VALUES;
+    if (impliedNames.length > 0) {
+      const values = new Map<string, DataIdValue>();
+      for (let i = 0; i < impliedNames.length; i++) {
+        const value = ownValue(mapping, impliedNames[i]!);
+        if (value === undefined || value === null) {
+          implied = null;
+          break;
+        }
+        if (!isWellTyped(value, keyTypes.implied[i]!)) return null;
+        values.set(impliedNames[i]!, value);
+      }
+      if (implied !== null) implied = values;
+    }
+    return new DataCoordinate(dimensions, required, implied);
+  }
+
   /** The empty data ID of a universe. */
   static makeEmpty(universe: DimensionUniverse): DataCoordinate {
-    return new DataCoordinate(universe.empty, [], new Map());
+    return new DataCoordinate(universe.empty, [], NO_IMPLIED_VALUES);
   }
 
   /** The required values by dimension name, in group order (a fresh map). */

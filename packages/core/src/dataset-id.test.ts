@@ -24,6 +24,24 @@ describe('dataset IDs', () => {
     expect(uuid7()).not.toBe(uuid7());
   });
 
+  it('keeps the low 48 bits of a timestamp outside the safe non-negative integers', () => {
+    expect(uuid7(2 ** 48 + 0x0123456789ab)).toMatch(/^01234567-89ab-7/);
+    expect(uuid7(-1)).toMatch(/^ffffffff-ffff-7/);
+    expect(uuid7(0x0123456789ab + 0.75)).toMatch(/^01234567-89ab-7/);
+    expect(() => uuid7(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('makes distinct, well-formed version 7 UUIDs across many calls in one millisecond', () => {
+    // More IDs than one block of pooled random bytes serves, all with the same timestamp.
+    const ids = Array.from({ length: 5000 }, () => uuid7(0x0123456789ab));
+    for (const id of ids) {
+      expect(id).toMatch(/^01234567-89ab-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    // The random part is not stuck: every hex digit shows up in the last group.
+    expect(new Set(ids.flatMap((id) => [...id.slice(24)])).size).toBe(16);
+  });
+
   it('makes version 5 UUIDs as Python does', () => {
     expect(uuid5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'python.org')).toBe(
       '886313e1-3b8a-5372-9b90-0c9aee199e5d',

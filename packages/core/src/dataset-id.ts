@@ -1,4 +1,4 @@
-import { createHash, getRandomValues } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import type { DataCoordinate } from './data-coordinate.ts';
 import { InvalidValueError, TypeMismatchError } from './errors.ts';
 import { typeName } from './format.ts';
@@ -48,6 +48,8 @@ export function parseDatasetId(value: unknown): DatasetId {
       actual: typeName(value),
     });
   }
+  // Already canonical (every ID this package makes): no copies.
+  if (CANONICAL.test(value)) return value;
   const text = value.trim().toLowerCase();
   if (CANONICAL.test(text)) return text;
   if (BARE.test(text)) return format(Buffer.from(text, 'hex'));
@@ -62,13 +64,59 @@ export function isDatasetId(value: unknown): value is DatasetId {
   );
 }
 
+// UUIDv7 generation is on the path of every new DatasetRef, so it avoids a system call, a
+// BigInt and a hex round trip per ID: random bytes come from a pool refilled in blocks (as
+// crypto.randomUUID does), the 14 characters of the millisecond timestamp are rendered once
+// per millisecond, and the ID is written into a scratch buffer and read out as one flat
+// string (a concatenation would leave a tree of string pieces in every ref).
+const RANDOM_BYTES_PER_ID = 10;
+const POOL_SIZE = RANDOM_BYTES_PER_ID * 1638;
+const randomPool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const scratch = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1');
+let scratchTime = -1;
+
+function writeHexByte(offset: number, byte: number): void {
+  scratch[offset] = HEX_DIGITS[byte >> 4]!;
+  scratch[offset + 1] = HEX_DIGITS[byte & 0x0f]!;
+}
+
 /** A new UUIDv7 (RFC 9562): a 48-bit millisecond timestamp followed by random bits. */
 export function uuid7(now: number = Date.now()): DatasetId {
-  const bytes = getRandomValues(new Uint8Array(16));
-  let time = BigInt(Math.floor(now));
+  const time = Math.floor(now);
+  if (!Number.isSafeInteger(time) || time < 0) return uuid7Slow(time);
+  if (time !== scratchTime) {
+    // The low 48 bits of the timestamp as 12 hex digits, in 'tttttttt-tttt-'.
+    const hex = (time % 2 ** 48).toString(16).padStart(12, '0');
+    scratch.write(hex.slice(0, 8), 0, 'latin1');
+    scratch.write(hex.slice(8, 12), 9, 'latin1');
+    scratchTime = time;
+  }
+  if (poolOffset + RANDOM_BYTES_PER_ID > POOL_SIZE) {
+    randomFillSync(randomPool);
+    poolOffset = 0;
+  }
+  const pool = randomPool;
+  const at = poolOffset;
+  poolOffset += RANDOM_BYTES_PER_ID;
+  writeHexByte(14, 0x70 | (pool[at]! & 0x0f));
+  writeHexByte(16, pool[at + 1]!);
+  writeHexByte(19, 0x80 | (pool[at + 2]! & 0x3f));
+  writeHexByte(21, pool[at + 3]!);
+  for (let i = 0; i < 6; i++) writeHexByte(24 + 2 * i, pool[at + 4 + i]!);
+  return scratch.toString('latin1', 0, 36);
+}
+
+// Timestamps outside the safe non-negative integers keep their low 48 bits (two's complement),
+// and NaN or infinities fail in BigInt() as before.
+function uuid7Slow(time: number): DatasetId {
+  const bytes = new Uint8Array(16);
+  randomFillSync(bytes);
+  let rest = BigInt(time);
   for (let i = 5; i >= 0; i--) {
-    bytes[i] = Number(time & 0xffn);
-    time >>= 8n;
+    bytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;

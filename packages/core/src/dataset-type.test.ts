@@ -12,7 +12,7 @@ import {
 import { StorageClass } from './storage-class.ts';
 import { StorageClassFactory } from './storage-class-factory.ts';
 import { makeTestUniverse } from './testing/universe.ts';
-import { TypeRegistry } from './type-registry.ts';
+import { TypeRegistry } from './storage-class.ts';
 
 const universe = makeTestUniverse();
 const instrumentOnly = universe.conform(['instrument']);

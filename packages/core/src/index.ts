@@ -54,12 +54,12 @@ export { consoleLogger } from './log.ts';
 export type { Logger } from './log.ts';
 export { LookupKey } from './lookup-key.ts';
 export type { LookupDataId, LookupKeyCloneOptions, LookupKeyOptions } from './lookup-key.ts';
-export { StorageClassDelegate } from './storage-class-delegate.ts';
+export { StorageClassDelegate } from './storage-class.ts';
 export type {
   DatasetComponent,
   ReadParameters,
   StorageClassDelegateClass,
-} from './storage-class-delegate.ts';
+} from './storage-class.ts';
 export { DEFAULT_STORAGE_CLASSES_YAML, StorageClassFactory } from './storage-class-factory.ts';
 export type { StorageClassFactoryOptions } from './storage-class-factory.ts';
 export { StorageClass } from './storage-class.ts';
@@ -68,5 +68,5 @@ export { isTuple, toTuple, tuple } from './tuple.ts';
 export type { Tuple } from './tuple.ts';
 export { BUILTIN_TYPES, classType, defineType, isSubtypeOf } from './type-descriptor.ts';
 export type { TypeDescriptor, TypeDescriptorOptions } from './type-descriptor.ts';
-export { BASE_DELEGATE_NAME, TypeRegistry } from './type-registry.ts';
-export type { Converter, RegisterOptions, TypeRegistryOptions } from './type-registry.ts';
+export { BASE_DELEGATE_NAME, TypeRegistry } from './storage-class.ts';
+export type { Converter, RegisterOptions, TypeRegistryOptions } from './storage-class.ts';

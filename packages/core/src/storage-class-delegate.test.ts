@@ -2,13 +2,13 @@ import { NotImplementedError } from '@butler-ts/versioning';
 import { describe, expect, it } from 'vitest';
 import { InvalidValueError, MissingAttributeError, TypeMismatchError } from './errors.ts';
 import { StorageClass } from './storage-class.ts';
-import { StorageClassDelegate } from './storage-class-delegate.ts';
+import { StorageClassDelegate } from './storage-class.ts';
 import { makeExampleMetrics, MetricsRecord } from './testing/metrics.ts';
 import { makeRef } from './testing/refs.ts';
 import { makeTestTypeRegistry } from './testing/storage-classes.ts';
 import { isTuple, tuple } from './tuple.ts';
 import { classType, defineType } from './type-descriptor.ts';
-import { TypeRegistry } from './type-registry.ts';
+import { TypeRegistry } from './storage-class.ts';
 
 class Getters {
   readonly plain = 'attribute';

@@ -8,11 +8,11 @@ import {
   ValidationError,
 } from './errors.ts';
 import { StorageClass } from './storage-class.ts';
-import { StorageClassDelegate } from './storage-class-delegate.ts';
+import { StorageClassDelegate } from './storage-class.ts';
 import { DEFAULT_STORAGE_CLASSES_YAML, StorageClassFactory } from './storage-class-factory.ts';
 import { makeTestStorageClassFactory } from './testing/storage-classes.ts';
 import { BUILTIN_TYPES } from './type-descriptor.ts';
-import { BASE_DELEGATE_NAME, TypeRegistry } from './type-registry.ts';
+import { BASE_DELEGATE_NAME, TypeRegistry } from './storage-class.ts';
 
 describe('StorageClassFactory registration (P-MODEL-04)', () => {
   it('accepts an unchanged definition again silently', () => {

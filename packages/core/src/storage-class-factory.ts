@@ -9,7 +9,7 @@ import {
 import { isPlainObject, typeName } from './format.ts';
 import { StorageClass } from './storage-class.ts';
 import type { TypeDescriptor } from './type-descriptor.ts';
-import { TypeRegistry } from './type-registry.ts';
+import { TypeRegistry } from './storage-class.ts';
 
 /**
  * The storage classes every factory starts with (the builtin-typed subset of daf_butler's

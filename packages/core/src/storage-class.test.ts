@@ -7,12 +7,12 @@ import {
 } from './errors.ts';
 import type { Logger } from './log.ts';
 import { StorageClass } from './storage-class.ts';
-import { StorageClassDelegate } from './storage-class-delegate.ts';
+import { StorageClassDelegate } from './storage-class.ts';
 import { makeTestTypeRegistry } from './testing/storage-classes.ts';
 import { MetricsRecord } from './testing/metrics.ts';
 import { tuple } from './tuple.ts';
 import { BUILTIN_TYPES, classType } from './type-descriptor.ts';
-import { BASE_DELEGATE_NAME, TypeRegistry } from './type-registry.ts';
+import { BASE_DELEGATE_NAME, TypeRegistry } from './storage-class.ts';
 
 function capturingLogger(): Logger & { messages: string[] } {
   const messages: string[] = [];

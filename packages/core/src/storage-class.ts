@@ -1,11 +1,630 @@
-import { InvalidValueError, TypeMismatchError, UnknownParameterError } from './errors.ts';
+import { NotImplementedError } from '@butler-ts/versioning';
+import { deepCopy } from './deep-copy.ts';
+import {
+  InvalidValueError,
+  LookupError,
+  MissingAttributeError,
+  TypeMismatchError,
+  UnknownParameterError,
+} from './errors.ts';
 import { isPlainObject, typeName } from './format.ts';
+import { consoleLogger } from './log.ts';
+import type { Logger } from './log.ts';
 import { LookupKey } from './lookup-key.ts';
-import type { StorageClassDelegate, StorageClassDelegateClass } from './storage-class-delegate.ts';
-import { isSubtypeOf } from './type-descriptor.ts';
+import { BUILTIN_TYPES, isSubtypeOf } from './type-descriptor.ts';
 import type { TypeDescriptor } from './type-descriptor.ts';
-import { BASE_DELEGATE_NAME, TypeRegistry } from './type-registry.ts';
-import type { Converter } from './type-registry.ts';
+import { toTuple } from './tuple.ts';
+
+// A storage class, its delegate and the type registry that resolves both by name refer to
+// each other (a storage class builds its delegate and resolves names through a registry; a
+// delegate works on its storage class; a registry holds delegate classes, with the base one
+// registered by default), so they live in one module: in three, they imported each other in
+// a ring. Sections: the delegate, the registry, the storage class.
+
+// ---- StorageClassDelegate ----
+
+/** One component taken out of a composite by {@link StorageClassDelegate.disassemble}. */
+export interface DatasetComponent {
+  /** The component name. */
+  readonly name: string;
+  /** The storage class of the component. */
+  readonly storageClass: StorageClass;
+  /** The component value. */
+  readonly component: unknown;
+}
+
+/** Read parameters as datastores pass them: parameter name → value. */
+export type ReadParameters = Readonly<Record<string, unknown>>;
+
+/**
+ * The static side of a delegate class, as registered with
+ * {@link TypeRegistry.registerDelegate} and returned by {@link StorageClass.delegateClass}.
+ */
+export interface StorageClassDelegateClass {
+  new (storageClass: StorageClass): StorageClassDelegate;
+  /** See {@link StorageClassDelegate.selectResponsibleComponent}. */
+  selectResponsibleComponent(
+    derivedComponent: string,
+    fromComponents: ReadonlySet<string | null>,
+  ): string;
+}
+
+// Properties found on these prototypes are language built-ins, not attributes of a composite:
+// `length` of an array or `toString` of an object is never a component.
+const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set([
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Function.prototype,
+]);
+
+function hasAttribute(target: object, name: string): boolean {
+  // An array's own properties are its indices and length: built-ins too.
+  const start = Array.isArray(target) ? (Object.getPrototypeOf(target) as object | null) : target;
+  for (
+    let level: object | null = start;
+    level !== null && !BUILTIN_PROTOTYPES.has(level);
+    level = Object.getPrototypeOf(level) as object | null
+  ) {
+    if (Object.hasOwn(level, name)) return true;
+  }
+  return false;
+}
+
+function capitalize(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+// Member comments name errors and helpers in code spans rather than {@link}: delegates in other
+// modules and packages inherit these comments, and their typedoc cannot resolve such links.
+/**
+ * Knows how to take a storage class's values apart and put them together again: read a
+ * component, apply read parameters, attach provenance, assemble and disassemble composites.
+ *
+ * This base class works for dict-like composites and classes exposing components as
+ * properties or getters; register subclasses by name with
+ * {@link TypeRegistry.registerDelegate} and name them in a storage class's `delegate`.
+ *
+ * @example
+ * ```ts
+ * class ImageDelegate extends StorageClassDelegate {
+ *   override handleParameters(value: unknown, parameters?: ReadParameters | null) {
+ *     const bbox = this.storageClass.filterParameters(parameters ?? null, ['bbox'])['bbox'];
+ *     return bbox === undefined ? value : (value as Image).crop(bbox);
+ *   }
+ * }
+ * registry.registerDelegate('my.pkg.ImageDelegate', ImageDelegate);
+ * ```
+ */
+export class StorageClassDelegate {
+  /** The storage class this delegate works for. */
+  readonly storageClass: StorageClass;
+
+  /** @throws `TypeMismatchError` if `storageClass` is missing. */
+  constructor(storageClass: StorageClass) {
+    if (storageClass === null || storageClass === undefined) {
+      throw new TypeMismatchError('A StorageClassDelegate needs a storage class', {
+        expected: 'StorageClass',
+        actual: typeName(storageClass),
+      });
+    }
+    this.storageClass = storageClass;
+  }
+
+  /**
+   * Whether the delegate can store `value` as it is, without `coerceType`. The base answers
+   * `false`, so datastores always coerce (a no-op for a value of the right type).
+   */
+  canAccept(_value: unknown): boolean {
+    return false;
+  }
+
+  /**
+   * Reads a component from a composite: a `Map` entry (a constructor check) or an own key of a
+   * plain object (a type guard), standing in for Python's `in`; otherwise a property of that
+   * name (built-in members of objects and arrays do not count), then a `get_<name>()` method,
+   * then `get<Name>()`.
+   *
+   * @throws `MissingAttributeError` if none of these exists.
+   */
+  getComponent(composite: unknown, componentName: string): unknown {
+    if (composite instanceof Map) {
+      if (composite.has(componentName)) return composite.get(componentName) as unknown;
+    } else if (isPlainObject(composite)) {
+      if (Object.hasOwn(composite, componentName)) return composite[componentName];
+    } else if (
+      (typeof composite === 'object' || typeof composite === 'function') &&
+      composite !== null
+    ) {
+      const target = composite as Record<string, unknown>;
+      if (hasAttribute(target, componentName)) return target[componentName];
+      for (const getter of [`get_${componentName}`, `get${capitalize(componentName)}`]) {
+        const method = target[getter];
+        if (typeof method === 'function' && hasAttribute(target, getter)) {
+          return (method as () => unknown).call(composite);
+        }
+      }
+    }
+    throw new MissingAttributeError(
+      `Unable to get component ${componentName} from a ${typeName(composite)}`,
+      componentName,
+    );
+  }
+
+  /**
+   * Applies read parameters to a value and returns the (possibly new) result. The base
+   * accepts none, so that parameters are never silently ignored.
+   *
+   * @throws `InvalidValueError` if any parameter is given.
+   */
+  handleParameters(value: unknown, parameters?: ReadParameters | null): unknown {
+    if (parameters !== null && parameters !== undefined && Object.keys(parameters).length > 0) {
+      throw new InvalidValueError(
+        `Parameters (${Object.keys(parameters).join(', ')}) provided to default implementation.`,
+        parameters,
+      );
+    }
+    return value;
+  }
+
+  /** Attaches provenance to a value being stored. The base returns `value` unchanged. */
+  addProvenance(value: unknown, _ref: object, _provenance?: object | null): unknown {
+    return value;
+  }
+
+  /**
+   * Builds a composite from its components: first `pytype.create(components)`; if that
+   * throws or yields nothing, an empty instance with each non-null component set through its
+   * property, a `set_<name>()` method or a `set<Name>()` method.
+   *
+   * @throws `InvalidValueError` for names that are not components of the storage class,
+   *   or components that could not be set.
+   * @throws `TypeMismatchError` if the type has no `create`.
+   */
+  assemble(components: Readonly<Record<string, unknown>>, pytype?: TypeDescriptor): unknown {
+    const known = this.storageClass.components;
+    const unknown = Object.keys(components).filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new InvalidValueError(
+        `Unrecognized components (${unknown.join(', ')}) for StorageClass ${this.storageClass.name}`,
+        unknown,
+      );
+    }
+    const type = pytype ?? this.storageClass.pytype;
+    const create = type.create;
+    if (create === undefined) {
+      throw new TypeMismatchError(`Type ${type.name} cannot be constructed from components`, {
+        expected: type.name,
+      });
+    }
+    let result: unknown;
+    try {
+      result = create(components);
+    } catch {
+      result = undefined;
+    }
+    if (result) return result;
+    const target = create() as Record<string, unknown>;
+    const failed: string[] = [];
+    for (const [name, value] of Object.entries(components)) {
+      if (value === null || value === undefined) continue;
+      if (!setComponent(target, name, value)) failed.push(name);
+    }
+    if (failed.length > 0) {
+      throw new InvalidValueError(
+        `Unhandled components during assembly (${failed.join(', ')})`,
+        failed,
+      );
+    }
+    return target;
+  }
+
+  /**
+   * Splits a composite into its read/write components (all of them, or `subset`), skipping
+   * components whose value is null.
+   *
+   * @param override read the components from this object instead of `composite` (which is
+   *   still type-checked).
+   * @throws `TypeMismatchError` if the storage class is not a composite or `composite`
+   *   is not an instance of its type (`StorageClass.validateInstance()`).
+   * @throws `InvalidValueError` if `subset` names non-components or a component
+   *   cannot be found.
+   */
+  disassemble(
+    composite: unknown,
+    subset?: Iterable<string> | null,
+    override?: unknown,
+  ): Record<string, DatasetComponent> {
+    const storageClass = this.storageClass;
+    if (!storageClass.isComposite()) {
+      throw new TypeMismatchError(
+        `Can not disassemble something that is not a composite (storage class=${storageClass.name})`,
+      );
+    }
+    if (!storageClass.validateInstance(composite)) {
+      throw new TypeMismatchError(
+        `Unexpected type mismatch between parent and StorageClass (${typeName(composite)} != ${storageClass.pytypeName})`,
+        { expected: storageClass.pytypeName, actual: typeName(composite) },
+      );
+    }
+    const components = storageClass.components;
+    let requested = new Set(components.keys());
+    if (subset !== null && subset !== undefined) {
+      const wanted = new Set(subset);
+      const extra = [...wanted].filter((name) => !requested.has(name));
+      if (extra.length > 0) {
+        throw new InvalidValueError(
+          `Requested subset is not a subset of supported components: ${extra.join(', ')}`,
+          extra,
+        );
+      }
+      requested = wanted;
+    }
+    const source = override ?? composite;
+    const result: Record<string, DatasetComponent> = {};
+    const missing: string[] = [];
+    for (const name of requested) {
+      let value: unknown;
+      try {
+        value = this.getComponent(source, name);
+      } catch (error) {
+        if (MissingAttributeError.is(error)) {
+          missing.push(name);
+          continue;
+        }
+        throw error;
+      }
+      if (value !== null && value !== undefined) {
+        result[name] = Object.freeze({
+          name,
+          storageClass: components.get(name)!,
+          component: value,
+        });
+      }
+    }
+    if (missing.length > 0) {
+      throw new InvalidValueError(
+        `Unhandled components during disassembly (${missing.join(', ')})`,
+        missing,
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Chooses, from the components on offer, the one from which a derived component is computed.
+   *
+   * @throws `NotImplementedError` in the base class, which supports no derived components.
+   */
+  static selectResponsibleComponent(
+    _derivedComponent: string,
+    _fromComponents: ReadonlySet<string | null>,
+  ): string {
+    throw new NotImplementedError('This delegate does not support derived components');
+  }
+
+  /**
+   * A deep copy of `value` (see `deepCopy()`).
+   *
+   * @throws `NotImplementedError` if the value cannot be deep-copied.
+   */
+  copy(value: unknown): unknown {
+    try {
+      return deepCopy(value);
+    } catch (error) {
+      throw new NotImplementedError(
+        `Unable to deep copy the supplied type (${typeName(value)}) using default methods (${
+          error instanceof Error ? error.message : String(error)
+        })`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function setComponent(target: Record<string, unknown>, name: string, value: unknown): boolean {
+  try {
+    if (hasAttribute(target, name)) {
+      target[name] = value;
+      return true;
+    }
+    for (const setter of [`set_${name}`, `set${capitalize(name)}`]) {
+      const method = target[setter];
+      if (typeof method === 'function' && hasAttribute(target, setter)) {
+        (method as (v: unknown) => unknown).call(target, value);
+        return true;
+      }
+    }
+    if (Object.isExtensible(target)) {
+      target[name] = value;
+      return true;
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+// ---- TypeRegistry ----
+
+/** A conversion function named in a storage class's `converters` (Python: a callable). */
+export type Converter = (value: unknown) => unknown;
+
+/** The name under which the base {@link StorageClassDelegate} is registered. */
+export const BASE_DELEGATE_NAME = 'lsst.daf.butler.StorageClassDelegate';
+
+/** Options of {@link TypeRegistry}. */
+export interface TypeRegistryOptions {
+  /**
+   * Seed the builtin types ({@link BUILTIN_TYPES}), their converters (`dict`, `list`,
+   * `tuple`, `set`, `int`, `float`, `str`) and the base delegate. Default true.
+   */
+  readonly builtins?: boolean;
+  /** Where warnings about dropped converters and converter failures go. */
+  readonly logger?: Logger;
+}
+
+/** Options of the `register*` methods. */
+export interface RegisterOptions {
+  /** Replace an existing, different entry of the same name instead of throwing. */
+  readonly replace?: boolean;
+}
+
+// Python names builtins without a module (`dict`), but accepts `builtins.dict` too.
+function normalize(name: string): string {
+  return name.startsWith('builtins.') ? name.slice('builtins.'.length) : name;
+}
+
+function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeMismatchError(`A ${what} name must be a non-empty string`, {
+      expected: 'str',
+      actual: typeName(name),
+    });
+  }
+  return normalize(name);
+}
+
+function toInt(value: unknown): number | bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value);
+  throw new InvalidValueError(`invalid literal for int(): ${String(value)}`, value);
+}
+
+function toFloat(value: unknown): number {
+  const result = typeof value === 'string' ? Number(value.trim()) : Number(value);
+  if (typeof value === 'string' && (value.trim() === '' || Number.isNaN(result))) {
+    throw new InvalidValueError(`could not convert string to float: '${value}'`, value);
+  }
+  return result;
+}
+
+function toDict(value: unknown): Record<string, unknown> {
+  if (value instanceof Map) return Object.fromEntries(value as Map<string, unknown>);
+  if (isPlainObject(value)) return { ...value };
+  if (Array.isArray(value)) return Object.fromEntries(value as [string, unknown][]);
+  throw new TypeMismatchError(`cannot convert a ${typeName(value)} to dict`, {
+    expected: 'dict',
+    actual: typeName(value),
+  });
+}
+
+function iterable(value: unknown, target: string): Iterable<unknown> {
+  if (typeof value === 'object' && value !== null && Symbol.iterator in value) {
+    return value as Iterable<unknown>;
+  }
+  if (typeof value === 'string') return value;
+  throw new TypeMismatchError(`'${typeName(value)}' object is not iterable`, {
+    expected: target,
+    actual: typeName(value),
+  });
+}
+
+const BUILTIN_CONVERTERS: Readonly<Record<string, Converter>> = Object.freeze({
+  dict: toDict,
+  list: (v: unknown) => Array.from(iterable(v, 'list')),
+  tuple: (v: unknown) => toTuple(iterable(v, 'tuple')),
+  set: (v: unknown) => new Set(iterable(v, 'set')),
+  int: toInt,
+  float: toFloat,
+  str: (v: unknown) => String(v),
+});
+
+/**
+ * The names a storage class may refer to: Python types, conversion functions and delegate
+ * classes. JavaScript cannot import a Python dotted path, so each one is registered here
+ * under the name configuration files use, and storage classes resolve their names through
+ * their registry when first needed.
+ *
+ * A registry made with default options knows the builtin types (see {@link BUILTIN_TYPES}),
+ * builtin converters named like the Python callables (`tuple` turns any iterable into a
+ * {@link Tuple}, `dict`, `list`, `set`, `int`, `float`, `str`) and the base delegate
+ * ({@link BASE_DELEGATE_NAME}). {@link TypeRegistry.shared} is the process-wide instance that
+ * storage classes use when given no registry.
+ *
+ * @example
+ * ```ts
+ * const registry = new TypeRegistry();
+ * registry
+ *   .registerType(classType('my.pkg.Catalog', Catalog))
+ *   .registerConverter('my.pkg.Catalog.fromRows', (rows) => Catalog.fromRows(rows as Row[]))
+ *   .registerDelegate('my.pkg.CatalogDelegate', CatalogDelegate);
+ * const factory = new StorageClassFactory({ registry });
+ * factory.addFromConfig(`
+ * storageClasses:
+ *   Catalog:
+ *     pytype: my.pkg.Catalog
+ *     delegate: my.pkg.CatalogDelegate
+ *     converters:
+ *       list: my.pkg.Catalog.fromRows
+ * `);
+ * ```
+ */
+export class TypeRegistry {
+  static #shared: TypeRegistry | undefined;
+
+  /** Receives warnings (dropped converters) and errors (failed conversions). */
+  readonly logger: Logger;
+  readonly #types = new Map<string, TypeDescriptor>();
+  readonly #converters = new Map<string, Converter>();
+  readonly #delegates = new Map<string, StorageClassDelegateClass>();
+
+  constructor(options: TypeRegistryOptions = {}) {
+    this.logger = options.logger ?? consoleLogger;
+    if (options.builtins ?? true) {
+      for (const type of Object.values(BUILTIN_TYPES)) this.registerType(type);
+      for (const [name, fn] of Object.entries(BUILTIN_CONVERTERS)) {
+        this.registerConverter(name, fn);
+      }
+      this.registerDelegate(BASE_DELEGATE_NAME, StorageClassDelegate);
+    }
+  }
+
+  /** The process-wide registry (with builtins) used when no registry is passed. */
+  static get shared(): TypeRegistry {
+    TypeRegistry.#shared ??= new TypeRegistry();
+    return TypeRegistry.#shared;
+  }
+
+  /**
+   * Registers a type under its `name`. Registering the same descriptor again is a no-op.
+   *
+   * @throws {@link InvalidValueError} if another descriptor has that name and `replace` is not set.
+   * @throws {@link TypeMismatchError} if `type` is not a descriptor.
+   */
+  registerType(type: TypeDescriptor, options: RegisterOptions = {}): this {
+    if (typeof type !== 'object' || type === null || typeof type.isInstance !== 'function') {
+      throw new TypeMismatchError('registerType needs a TypeDescriptor', {
+        expected: 'TypeDescriptor',
+        actual: typeName(type),
+      });
+    }
+    this.#add(this.#types, checkName(type.name, 'type'), type, 'type', options);
+    return this;
+  }
+
+  /**
+   * Registers a conversion function under a name (e.g. `my.pkg.Model.fromDict`).
+   *
+   * @throws {@link InvalidValueError} if another function has that name and `replace` is not set.
+   * @throws {@link TypeMismatchError} if `fn` is not a function.
+   */
+  registerConverter(name: string, fn: Converter, options: RegisterOptions = {}): this {
+    if (typeof fn !== 'function') {
+      throw new TypeMismatchError(`Converter ${String(name)} is not callable`, {
+        expected: 'function',
+        actual: typeName(fn),
+      });
+    }
+    this.#add(this.#converters, checkName(name, 'converter'), fn, 'converter', options);
+    return this;
+  }
+
+  /**
+   * Registers a delegate class under a name (e.g. `my.pkg.ImageDelegate`).
+   *
+   * @throws {@link InvalidValueError} if another class has that name and `replace` is not set.
+   * @throws {@link TypeMismatchError} if `cls` is not a {@link StorageClassDelegate} subclass
+   *   (a constructor check on its prototype chain).
+   */
+  registerDelegate(
+    name: string,
+    cls: StorageClassDelegateClass,
+    options: RegisterOptions = {},
+  ): this {
+    if (
+      typeof cls !== 'function' ||
+      !(cls.prototype instanceof StorageClassDelegate || cls === StorageClassDelegate)
+    ) {
+      throw new TypeMismatchError(`Delegate ${String(name)} is not a StorageClassDelegate class`, {
+        expected: 'StorageClassDelegate',
+        actual: typeName(cls),
+      });
+    }
+    this.#add(this.#delegates, checkName(name, 'delegate'), cls, 'delegate', options);
+    return this;
+  }
+
+  /** The type registered under `name` (`builtins.` prefix optional), or `undefined`. */
+  findType(name: string): TypeDescriptor | undefined {
+    return this.#types.get(normalize(name));
+  }
+
+  /**
+   * The type registered under `name`.
+   *
+   * @throws {@link LookupError} (kind `type`) if there is none.
+   */
+  getType(name: string): TypeDescriptor {
+    return this.#get(this.#types, name, 'type');
+  }
+
+  /** The converter registered under `name`, or `undefined`. */
+  findConverter(name: string): Converter | undefined {
+    return this.#converters.get(normalize(name));
+  }
+
+  /**
+   * The converter registered under `name`.
+   *
+   * @throws {@link LookupError} (kind `converter`) if there is none.
+   */
+  getConverter(name: string): Converter {
+    return this.#get(this.#converters, name, 'converter');
+  }
+
+  /** The delegate class registered under `name`, or `undefined`. */
+  findDelegate(name: string): StorageClassDelegateClass | undefined {
+    return this.#delegates.get(normalize(name));
+  }
+
+  /**
+   * The delegate class registered under `name`.
+   *
+   * @throws {@link LookupError} (kind `delegate`) if there is none.
+   */
+  getDelegate(name: string): StorageClassDelegateClass {
+    return this.#get(this.#delegates, name, 'delegate');
+  }
+
+  /** The registered type names, in registration order. */
+  typeNames(): string[] {
+    return [...this.#types.keys()];
+  }
+
+  #add<T>(
+    map: Map<string, T>,
+    name: string,
+    value: T,
+    kind: string,
+    options: RegisterOptions,
+  ): void {
+    const existing = map.get(name);
+    if (existing !== undefined && existing !== value && options.replace !== true) {
+      throw new InvalidValueError(
+        `A different ${kind} is already registered as ${JSON.stringify(name)}`,
+        name,
+      );
+    }
+    map.set(name, value);
+  }
+
+  #get<T>(map: Map<string, T>, name: string, kind: string): T {
+    const found = typeof name === 'string' ? map.get(normalize(name)) : undefined;
+    if (found === undefined) {
+      throw new LookupError(`No ${kind} registered as ${JSON.stringify(name)}`, {
+        kind,
+        key: String(name),
+      });
+    }
+    return found;
+  }
+}
+
+// ---- StorageClass ----
 
 /** Components of a storage class, by component name. */
 export type StorageClassMap =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidValueError, LookupError, TypeMismatchError } from './errors.ts';
-import { StorageClassDelegate } from './storage-class-delegate.ts';
+import { StorageClassDelegate } from './storage-class.ts';
 import { isTuple } from './tuple.ts';
 import { BUILTIN_TYPES, classType, defineType } from './type-descriptor.ts';
-import { BASE_DELEGATE_NAME, TypeRegistry } from './type-registry.ts';
-import type { StorageClassDelegateClass } from './storage-class-delegate.ts';
+import { BASE_DELEGATE_NAME, TypeRegistry } from './storage-class.ts';
+import type { StorageClassDelegateClass } from './storage-class.ts';
 
 class Animal {}
 

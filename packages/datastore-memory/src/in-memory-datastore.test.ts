@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { StorageClass, StorageClassDelegate, DatasetProvenance } from '@butler-ts/core';
+import {
+  DatasetProvenance,
+  StorageClass,
+  StorageClassDelegate,
+  TypeMismatchError,
+} from '@butler-ts/core';
 import type { DatasetRef, Logger } from '@butler-ts/core';
 import {
   MetricsRecord,
@@ -158,6 +163,59 @@ describe('InMemoryDatastore storage', () => {
     const second = makeExampleMetrics(true);
     await datastore.put(second, ref);
     expect(await datastore.get(ref)).toBe(second);
+  });
+
+  it('keeps datasets apart when the place of a removed one is reused', async () => {
+    const datastore = await make();
+    const [a, b, c, d] = [1, 2, 3, 4].map(metric) as [
+      DatasetRef,
+      DatasetRef,
+      DatasetRef,
+      DatasetRef,
+    ];
+    const values = [1, 2, 3, 4].map(() => makeExampleMetrics());
+    await datastore.put(values[0], a);
+    await datastore.put(values[1], b);
+    await datastore.put(values[2], c);
+    await datastore.forget([b]);
+    await datastore.trash(c);
+    await datastore.emptyTrash();
+    const before = Date.now() / 1000;
+    await datastore.put(values[3], d);
+    expect(await datastore.get(a)).toBe(values[0]);
+    expect(await datastore.get(d)).toBe(values[3]);
+    expect(await datastore.exists(b)).toBe(false);
+    expect(await datastore.exists(c)).toBe(false);
+    await expect(datastore.get(b)).rejects.toSatisfy(isError(DatasetNotFoundError));
+    await expect(datastore.get(c)).rejects.toSatisfy(isError(DatasetNotFoundError));
+    expect(datastore.getStoredItemInfo(d).timestamp).toBeGreaterThanOrEqual(before);
+    expect(datastore.getStoredItemInfo(d).parentID).toBe(d.id);
+    // Putting b again gives it a place of its own; a and d are untouched.
+    await datastore.put(values[1], b);
+    expect(await datastore.get(b)).toBe(values[1]);
+    expect(await datastore.get(a)).toBe(values[0]);
+    expect(await datastore.get(d)).toBe(values[3]);
+  });
+
+  it('checks on read a value its delegate accepted as is', async () => {
+    class LenientDelegate extends StorageClassDelegate {
+      override canAccept(value: unknown): boolean {
+        return typeof value === 'string';
+      }
+    }
+    const registry = makeTestTypeRegistry().registerDelegate(
+      'test.LenientDelegate',
+      LenientDelegate,
+    );
+    const storageClass = new StorageClass('Lenient', {
+      pytype: 'dict',
+      delegate: 'test.LenientDelegate',
+      registry,
+    });
+    const datastore = await make();
+    const ref = makeRef('lenient', storageClass, dummy(1));
+    await datastore.put('not a dict', ref);
+    await expect(datastore.get(ref)).rejects.toSatisfy(isError(TypeMismatchError));
   });
 
   it('counts a stored null as stored', async () => {

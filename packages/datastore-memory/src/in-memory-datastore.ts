@@ -6,7 +6,6 @@ import type {
   DatasetRef,
   Logger,
   LookupKey,
-  StorageClass,
   StorageClassFactory,
 } from '@butler-ts/core';
 import {
@@ -37,6 +36,7 @@ import type {
   ValidateOptions,
 } from '@butler-ts/datastore';
 import type { DatasetIdRef, DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
+import { StoredDatasets } from './stored-datasets.ts';
 import { StoredMemoryItemInfo } from './stored-memory-item-info.ts';
 
 /** Options of the {@link InMemoryDatastore} constructor. */
@@ -47,22 +47,10 @@ export interface InMemoryDatastoreOptions {
   readonly storageClassFactory?: StorageClassFactory;
 }
 
-// One stored dataset: the object and what is recorded about it.
-interface StoredDataset {
-  readonly value: unknown;
-  // The storage class of the ref it was put with (the write storage class).
-  readonly storageClass: StorageClass;
-  // Unix time in seconds.
-  readonly timestamp: number;
-}
-
 // Everything a datastore and its clones share.
 interface MemoryStore {
-  // Stored datasets by ref ID. daf_butler keeps objects by "parent" ID and records by ref ID
-  // in two maps, plus a `related` map (parent ID -> IDs of the records using the object). `put`
-  // always stores an object under its own ref's ID, so each object has exactly one record and
-  // one map holds both: one lookup per read and one entry per dataset.
-  readonly datasets: Map<DatasetId, StoredDataset>;
+  // Stored datasets by ref ID, with their write storage class and time.
+  readonly datasets: StoredDatasets;
   // IDs marked for deletion by trash and not yet removed by emptyTrash.
   readonly trashed: Set<DatasetId>;
 }
@@ -134,7 +122,7 @@ export class InMemoryDatastore extends GenericBaseDatastore {
   /** The `configs/` folder shipped in this package, found relative to this module. */
   static override readonly configDirectory: URL = new URL('../configs/', import.meta.url);
 
-  #store: MemoryStore = { datasets: new Map(), trashed: new Set() };
+  #store: MemoryStore = { datasets: new StoredDatasets(), trashed: new Set() };
 
   /**
    * Most callers use `Datastore.fromConfig`, which merges the default file first.
@@ -225,7 +213,7 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    * @throws `TypeMismatchError` / `InvalidValueError` when the storage class has no
    *   delegate for the parameters, or the value cannot be converted.
    */
-  override get(ref: DatasetRef, options: GetOptions = {}): Promise<unknown> {
+  override get(ref: DatasetRef, options?: GetOptions): Promise<unknown> {
     try {
       return Promise.resolve(this.#get(ref, options));
     } catch (error) {
@@ -233,25 +221,35 @@ export class InMemoryDatastore extends GenericBaseDatastore {
     }
   }
 
-  #get(ref: DatasetRef, options: GetOptions): unknown {
-    const stored = this.#store.datasets.get(ref.id);
-    if (stored === undefined) throw this.#notFound(ref);
-    const read =
-      options.storageClass === undefined || options.storageClass === null
-        ? ref
-        : ref.overrideStorageClass(options.storageClass);
+  #get(ref: DatasetRef, options: GetOptions | undefined): unknown {
+    const datasets = this.#store.datasets;
+    const slot = datasets.slotOf(ref.id);
+    if (slot === undefined) throw this.#notFound(ref);
+    const storageClassOption = options?.storageClass ?? null;
+    const parametersOption = options?.parameters ?? null;
+    if (storageClassOption === null && parametersOption === null) {
+      // The common read: the whole dataset as the ref's storage class, no parameters. When the
+      // stored object already is an instance of it, every step below returns it unchanged.
+      const datasetType = ref.datasetType;
+      if (datasetType.name.indexOf('.') < 0) {
+        const value = datasets.valueAt(slot);
+        if (value === null || value === undefined) return value;
+        if (datasetType.storageClass.validateInstance(value)) return value;
+      }
+    }
+    const read = storageClassOption === null ? ref : ref.overrideStorageClass(storageClassOption);
     const readStorageClass = read.datasetType.storageClass;
-    const writeStorageClass = stored.storageClass;
+    const writeStorageClass = datasets.storageClassAt(slot);
     // DatasetType.component() without the array it builds: this is the hot path.
     const typeName = read.datasetType.name;
     const dot = typeName.indexOf('.');
     const component = dot < 0 ? null : typeName.slice(dot + 1);
-    let parameters = options.parameters ?? null;
+    let parameters = parametersOption;
 
     const isDerived = component !== null && writeStorageClass.derivedComponents.has(component);
     (isDerived ? writeStorageClass : readStorageClass).validateParameters(parameters);
 
-    let value = stored.value;
+    let value = datasets.valueAt(slot);
     if (isDerived) {
       value = writeStorageClass.delegate().handleParameters(value, parameters);
       parameters = null;
@@ -279,7 +277,7 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    * @throws `DatasetTypeNotSupportedError` if the constraints reject the ref.
    * @throws `TypeMismatchError` if the value cannot be converted to the storage class.
    */
-  override put(inMemoryDataset: unknown, ref: DatasetRef, options: PutOptions = {}): Promise<void> {
+  override put(inMemoryDataset: unknown, ref: DatasetRef, options?: PutOptions): Promise<void> {
     try {
       this.#put(inMemoryDataset, ref, options);
       return RESOLVED;
@@ -288,7 +286,7 @@ export class InMemoryDatastore extends GenericBaseDatastore {
     }
   }
 
-  #put(inMemoryDataset: unknown, ref: DatasetRef, options: PutOptions): void {
+  #put(inMemoryDataset: unknown, ref: DatasetRef, options: PutOptions | undefined): void {
     if (!this.constraints.isAcceptable(ref)) {
       throw new DatasetTypeNotSupportedError(
         `Dataset ${ref.toString()} has been rejected by this datastore via configuration.`,
@@ -305,10 +303,11 @@ export class InMemoryDatastore extends GenericBaseDatastore {
         : storageClass.delegate();
     let value = inMemoryDataset;
     if (delegate === null || !delegate.canAccept(value)) value = storageClass.coerceType(value);
-    if (delegate !== null) value = delegate.addProvenance(value, ref, options.provenance ?? null);
+    if (delegate !== null) value = delegate.addProvenance(value, ref, options?.provenance ?? null);
 
-    this.#store.datasets.set(ref.id, { value, storageClass, timestamp: Date.now() / 1000 });
-    this.currentTransaction?.registerUndo('put', () => this.remove(ref));
+    this.#store.datasets.set(ref.id, value, storageClass, Date.now());
+    const transaction = this.currentTransaction;
+    if (transaction !== null) transaction.registerUndo('put', () => this.remove(ref));
   }
 
   /** {@link InMemoryDatastore.put}, then an empty map: an ephemeral datastore gives the registry no records. */
@@ -334,10 +333,11 @@ export class InMemoryDatastore extends GenericBaseDatastore {
 
   #getURIs(ref: DatasetRef, options: URIOptions): DatasetRefURIs {
     const query = ref.dataId.toQueryString();
-    const stored = this.#store.datasets.get(ref.id);
+    const datasets = this.#store.datasets;
+    const slot = datasets.slotOf(ref.id);
     let name: string;
     let fragment = '';
-    if (stored === undefined) {
+    if (slot === undefined) {
       if (!(options.predict ?? false)) {
         throw new DatasetNotFoundError(`Dataset ${ref.toString()} not in this datastore`, {
           datastore: this.name,
@@ -347,7 +347,7 @@ export class InMemoryDatastore extends GenericBaseDatastore {
       name = ref.datasetType.name;
       fragment = '#predicted';
     } else {
-      name = `${identityOf(stored.value)}_${ref.id}`;
+      name = `${identityOf(datasets.valueAt(slot))}_${ref.id}`;
     }
     return new DatasetRefURIs(new ResourcePath(`mem://${name}?${query}${fragment}`));
   }
@@ -531,9 +531,14 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    * @throws `DatasetNotFoundError` if it is not stored.
    */
   getStoredItemInfo(ref: DatasetRef): StoredMemoryItemInfo {
-    const stored = this.#store.datasets.get(ref.id);
-    if (stored === undefined) throw this.#notFound(ref);
-    return new StoredMemoryItemInfo(stored.timestamp, stored.storageClass, ref.id);
+    const datasets = this.#store.datasets;
+    const slot = datasets.slotOf(ref.id);
+    if (slot === undefined) throw this.#notFound(ref);
+    return new StoredMemoryItemInfo(
+      datasets.timestampAt(slot),
+      datasets.storageClassAt(slot),
+      ref.id,
+    );
   }
 
   /**

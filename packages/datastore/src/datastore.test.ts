@@ -15,8 +15,7 @@ import { makeRef } from '@butler-ts/core/testing';
 import type { DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isError, rejection } from '../test/is-error.ts';
-import { DatastoreClassRegistry } from './datastore-class-registry.ts';
-import { Datastore } from './datastore.ts';
+import { Datastore, DatastoreClassRegistry } from './datastore.ts';
 import type { DatastoreCreateOptions } from './datastore.ts';
 import {
   DatasetNotFoundError,

@@ -2,7 +2,7 @@ export { Constraints } from './constraints.ts';
 export type { ConstrainedEntity, ConstraintsOptions } from './constraints.ts';
 export { DatasetRefURIs } from './dataset-ref-uris.ts';
 export type { ComponentURIs } from './dataset-ref-uris.ts';
-export { Datastore } from './datastore.ts';
+export { Datastore, DatastoreClassRegistry } from './datastore.ts';
 export type {
   DatastoreClass,
   DatastoreCreateOptions,
@@ -17,14 +17,13 @@ export type {
   LoadedDatastoreConfig,
   ManyURIsOptions,
   PutOptions,
+  RegisterDatastoreOptions,
   RetrieveArtifactsOptions,
   TransferFromOptions,
   TrashOptions,
   URIOptions,
   ValidateOptions,
 } from './datastore.ts';
-export { DatastoreClassRegistry } from './datastore-class-registry.ts';
-export type { RegisterDatastoreOptions } from './datastore-class-registry.ts';
 export { datastoreConfig, readConfigFile } from './datastore-config.ts';
 export type { ConfigSearchPath, DatastoreConfig } from './datastore-config.ts';
 export { DatastoreTransaction } from './datastore-transaction.ts';

@@ -1,6 +1,6 @@
 import type { ConfigInput, DatasetRef, LookupKey } from '@butler-ts/core';
 import type { DatasetIdRef, DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
-import { Datastore } from './datastore.ts';
+import { Datastore, DatastoreClassRegistry } from './datastore.ts';
 import type {
   DatastoreCreateOptions,
   DatastoreEntity,
@@ -15,7 +15,6 @@ import type {
   URIOptions,
   ValidateOptions,
 } from './datastore.ts';
-import { DatastoreClassRegistry } from './datastore-class-registry.ts';
 import type { DatasetRefURIs } from './dataset-ref-uris.ts';
 import { DatasetNotFoundError, DatastoreNotSupportedError } from './errors.ts';
 import type { FileDataset } from './ingest.ts';

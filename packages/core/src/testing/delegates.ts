@@ -1,7 +1,7 @@
 import { InvalidValueError, TypeMismatchError } from '../errors.ts';
 import { typeName } from '../format.ts';
-import { StorageClassDelegate } from '../storage-class-delegate.ts';
-import type { ReadParameters } from '../storage-class-delegate.ts';
+import { StorageClassDelegate } from '../storage-class.ts';
+import type { ReadParameters } from '../storage-class.ts';
 import { Slice } from './slice.ts';
 import type { MetricsFields } from './metrics.ts';
 

@@ -7,9 +7,9 @@ import {
 } from '../errors.ts';
 import { StorageClass } from '../storage-class.ts';
 import { StorageClassFactory } from '../storage-class-factory.ts';
-import { StorageClassDelegate } from '../storage-class-delegate.ts';
+import { StorageClassDelegate } from '../storage-class.ts';
 import { isTuple, tuple } from '../tuple.ts';
-import { BASE_DELEGATE_NAME, TypeRegistry } from '../type-registry.ts';
+import { BASE_DELEGATE_NAME, TypeRegistry } from '../storage-class.ts';
 import { ListDelegate, MetricsDelegate } from './delegates.ts';
 import { DictModel } from './dict-model.ts';
 import { MetricsModel, MetricsRecord, makeExampleMetrics } from './metrics.ts';
