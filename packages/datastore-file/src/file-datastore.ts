@@ -1,7 +1,7 @@
 import { copyFile, link, mkdir, rename, stat, symlink } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUILTIN_TYPES, DimensionUniverse, StorageClassDelegate } from '@butler-ts/core';
+import { BUILTIN_TYPES, DimensionUniverse, StorageClassDelegate, toTuple } from '@butler-ts/core';
 import type {
   Config,
   ConfigInput,
@@ -40,7 +40,8 @@ import type {
   TrashOptions,
   URIOptions,
   ValidateOptions,
-} from '@butler-ts/datastore';
+
+  DatastoreTransaction} from '@butler-ts/datastore';
 import type {
   DatasetIdRef,
   DatastoreRegistryBridge,
@@ -321,18 +322,36 @@ export class FileDatastore extends GenericBaseDatastore {
   }
 
   /**
-   * Sets `root` to `<butlerRoot>` for a new repository at `root` (as daf_butler writes into
-   * `butler.yaml`), keeping a root already in `config` when `overwrite` is false.
+   * Sets `root` for a new repository (daf_butler passes `<butlerRoot>`, which is what
+   * `butler.yaml` then holds) and copies `cls` and `records.table` from `full`; with
+   * `overwrite` false, values already in `config` are kept.
    */
   static override setConfigRoot(
-    _root: string,
+    root: string,
     config: Config,
-    _full: Config,
+    full: Config,
     overwrite = true,
   ): Config {
-    const key = config.has('datastore') ? 'datastore.root' : 'root';
-    if (!overwrite && config.has(key)) return config;
-    return config.with(key, '<butlerRoot>');
+    const prefix = config.has('datastore') ? 'datastore.' : '';
+    const fullPrefix = full.has('datastore') ? 'datastore.' : '';
+    let result = config;
+    if (overwrite || !result.has(`${prefix}root`)) result = result.with(`${prefix}root`, root);
+    for (const key of ['cls', 'records.table']) {
+      const value = full.get(`${fullPrefix}${key}`);
+      if (value !== undefined && (overwrite || !result.has(`${prefix}${key}`))) {
+        result = result.with(`${prefix}${key}`, value);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * `Datastore.transaction` inside a transaction of the registry's database: when the block
+   * fails, its puts are undone (records, then files) and whatever it changed in the registry
+   * (trash marks among them) rolls back with the database transaction.
+   */
+  override transaction<T>(body: (transaction: DatastoreTransaction) => T | Promise<T>): Promise<T> {
+    return this.#bridgeManager.transaction(() => super.transaction(body));
   }
 
   /** The roots: this datastore's name → its root folder. */
@@ -530,7 +549,9 @@ export class FileDatastore extends GenericBaseDatastore {
     const prepared = this.#artifacts(value, ref).map((artifact) => {
       const { formatter, entry } = this.#formatterFor(artifact.ref);
       const path = this.#relativePath(artifact.ref, formatter.extension);
-      const bytes = formatter.write(artifact.value, {
+      const codec = this.formatterRegistry.codec(artifact.storageClass.pytypeName);
+      const plain = codec === undefined ? artifact.value : codec.toPlain(artifact.value);
+      const bytes = formatter.write(plain, {
         storageClass: artifact.storageClass,
         parameters: entry.parameters,
       });
@@ -628,23 +649,34 @@ export class FileDatastore extends GenericBaseDatastore {
         `Integrity failure in datastore ${this.name}: checksum of file ${path} does not match the recorded one`,
       );
     }
-    const storageClass = this.#storageClassNamed(info.storageClass, ref.datasetType.storageClass);
+    const storageClass = this.#storageClassNamed(
+      info.storageClass,
+      ref.datasetType.storageClass,
+      ref,
+    );
     const formatter = this.formatterRegistry.get(info.formatter);
     const value = formatter.read(bytes, { storageClass, parameters: {} });
     return this.#asStorageClass(value, storageClass);
   }
 
-  #storageClassNamed(name: string, fallback: StorageClass): StorageClass {
+  // The storage class recorded for a file: from the datastore's factory, else the factory of
+  // the ref's dataset type, else `fallback`.
+  #storageClassNamed(name: string, fallback: StorageClass, ref?: DatasetRef): StorageClass {
     if (name === fallback.name) return fallback;
-    return this.storageClassFactory.has(name)
-      ? this.storageClassFactory.getStorageClass(name)
-      : fallback;
+    for (const factory of [this.storageClassFactory, ref?.datasetType.factory]) {
+      if (factory?.has(name) ?? false) return factory!.getStorageClass(name);
+    }
+    return fallback;
   }
 
   // What daf_butler's formatters do after parsing: build a non-builtin type from the mapping.
   #asStorageClass(value: unknown, storageClass: StorageClass): unknown {
     if (value === null || value === undefined) return value;
+    const codec = this.formatterRegistry.codec(storageClass.pytypeName);
+    if (codec !== undefined) return codec.fromPlain(value);
     const pytype = storageClass.pytype;
+    // YAML and JSON have no tuples: Python's formatters write them as lists.
+    if (pytype === BUILTIN_TYPES.tuple && Array.isArray(value)) return toTuple(value);
     if (BUILTIN.has(pytype) || pytype.isInstance(value) || !isPlainObject(value)) return value;
     if (storageClass.isComposite()) return storageClass.delegate().assemble(value, pytype);
     return pytype.create === undefined ? value : pytype.create(value);
@@ -682,7 +714,7 @@ export class FileDatastore extends GenericBaseDatastore {
     if (whole !== undefined || infos.length === 1) {
       const info = whole ?? infos[0]!;
       const fallback = read.datasetType.parentStorageClass ?? readStorageClass;
-      writeStorageClass = this.#storageClassNamed(info.storageClass, fallback);
+      writeStorageClass = this.#storageClassNamed(info.storageClass, fallback, ref);
       stored = await this.#readFile(info, ref);
       if (info.component !== null && component === info.component) {
         // A component ref of a dataset stored as that single component.

@@ -148,6 +148,19 @@ export const TextFormatter: Formatter = Object.freeze({
 });
 
 /**
+ * How values of one Python type become the plain mapping a formatter writes, and back: the
+ * part of pydantic's `model_dump`/`model_validate` (or a dataclass's `asdict` and
+ * constructor) that daf_butler's formatters rely on, for JavaScript classes that have no such
+ * protocol of their own.
+ */
+export interface TypeCodec {
+  /** The plain value (mapping, list, scalar) to write. */
+  toPlain(value: unknown): unknown;
+  /** The value of the type, from what was read. */
+  fromPlain(plain: unknown): unknown;
+}
+
+/**
  * Formatters by name, where configuration entries and recorded `formatter` values are looked
  * up. {@link FormatterRegistry.shared} holds the built-in ones; plugins register theirs there
  * (or in a registry given to the datastore).
@@ -162,6 +175,7 @@ export class FormatterRegistry {
   static readonly shared: FormatterRegistry = new FormatterRegistry();
 
   readonly #formatters = new Map<string, Formatter>();
+  readonly #codecs = new Map<string, TypeCodec>();
 
   /** @param withBuiltins register the built-in formatters (default true). */
   constructor(withBuiltins = true) {
@@ -205,6 +219,20 @@ export class FormatterRegistry {
       throw new FormatterNotFoundError(`No formatter is registered under the name ${name}`);
     }
     return formatter;
+  }
+
+  /**
+   * Registers how values of the Python type `typeName` (a storage class's `pytype`) are
+   * written and read back (see {@link TypeCodec}); replaces an earlier codec of the type.
+   */
+  registerCodec(typeName: string, codec: TypeCodec): this {
+    this.#codecs.set(typeName, codec);
+    return this;
+  }
+
+  /** The codec of the Python type `typeName`, or `undefined`. */
+  codec(typeName: string): TypeCodec | undefined {
+    return this.#codecs.get(typeName);
   }
 
   /** The registered names. */

@@ -19,7 +19,7 @@ export {
   TextFormatter,
   YamlFormatter,
 } from './formatter.ts';
-export type { Formatter, FormatterContext } from './formatter.ts';
+export type { Formatter, FormatterContext, TypeCodec } from './formatter.ts';
 export { pythonJsonDumps } from './json-dump.ts';
 export { LookupTable } from './lookup-table.ts';
 export type { LookupEntity } from './lookup-table.ts';
