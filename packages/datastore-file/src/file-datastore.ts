@@ -23,8 +23,10 @@ import {
   GenericBaseDatastore,
   IngestPrepData,
   ResourcePath,
+  datastoreConfig,
   datastoreOpaqueTable,
   postProcessGet,
+  readConfigFile,
 } from '@butler-ts/datastore';
 import type {
   DatastoreCreateOptions,
@@ -40,8 +42,8 @@ import type {
   TrashOptions,
   URIOptions,
   ValidateOptions,
-
-  DatastoreTransaction} from '@butler-ts/datastore';
+  DatastoreTransaction,
+} from '@butler-ts/datastore';
 import type {
   DatasetIdRef,
   DatastoreRegistryBridge,
@@ -297,7 +299,8 @@ export class FileDatastore extends GenericBaseDatastore {
 
   /**
    * A datastore whose records table is registered and whose root exists (made when `create`
-   * is not false).
+   * is not false). The class defaults (`configs/datastores/fileDatastore.yaml`: daf_butler's
+   * templates, formatters and records table) are merged under `config`.
    *
    * @throws as the constructor; the registry's errors when the records table cannot be
    *   registered (e.g. it exists with other columns).
@@ -307,7 +310,14 @@ export class FileDatastore extends GenericBaseDatastore {
     bridgeManager: DatastoreRegistryBridgeManager,
     options: FileDatastoreOptions = {},
   ): Promise<FileDatastore> {
-    const datastore = new FileDatastore(config, bridgeManager, options);
+    // The class defaults (daf_butler's fileDatastore.yaml) under the given configuration;
+    // merging them again under a configuration Datastore.fromConfig loaded changes nothing.
+    const defaults = await readConfigFile(
+      FileDatastore.configDirectory,
+      FileDatastore.defaultConfigFile,
+    );
+    const merged = datastoreConfig(config, defaults === null ? [] : [defaults]);
+    const datastore = new FileDatastore(merged, bridgeManager, options);
     await datastore.#table();
     if (datastore.config.get('create') !== false) await mkdir(datastore.root, { recursive: true });
     return datastore;
