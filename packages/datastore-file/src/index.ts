@@ -22,7 +22,7 @@ export {
 export type { Formatter, FormatterContext, TypeCodec } from './formatter.ts';
 export { pythonJsonDumps } from './json-dump.ts';
 export { LookupTable } from './lookup-table.ts';
-export type { LookupEntity } from './lookup-table.ts';
+export type { LookupEntity, LookupMatch } from './lookup-table.ts';
 export { PythonFloat, pyFloat, pythonFloatRepr } from './python-float.ts';
 export { FILE_RECORDS_SPEC, NULL_COMPONENT, StoredFileInfo } from './stored-file-info.ts';
 export type { StoredFileInfoInit } from './stored-file-info.ts';

@@ -2,6 +2,14 @@ import { LookupKey } from '@butler-ts/core';
 import type { DimensionUniverse } from '@butler-ts/core';
 import { FileDatastoreConfigError } from './errors.ts';
 
+/** An entry of a {@link LookupTable}: the key that matched and its value. */
+export interface LookupMatch<T> {
+  /** The key of the table that matched. */
+  readonly key: LookupKey;
+  /** Its value. */
+  readonly value: T;
+}
+
 /** Anything that lists the lookup keys it matches, most specific first. */
 export interface LookupEntity {
   /** The keys, most specific first (a ref: instrument-qualified keys, then the plain ones). */
@@ -24,7 +32,7 @@ function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
  * entity lists that the table holds.
  */
 export class LookupTable<T> {
-  readonly #entries = new Map<string, { readonly key: LookupKey; readonly value: T }>();
+  readonly #entries = new Map<string, LookupMatch<T>>();
 
   /**
    * @param mapping the configuration section (`null` for an empty table).
@@ -82,7 +90,7 @@ export class LookupTable<T> {
   }
 
   /** The first of the entity's keys that the table holds, with its value; or `null`. */
-  lookup(entity: LookupEntity): { readonly key: LookupKey; readonly value: T } | null {
+  lookup(entity: LookupEntity): LookupMatch<T> | null {
     for (const key of entity.lookupNames()) {
       const entry = this.#entries.get(key.hashKey);
       if (entry !== undefined) return entry;

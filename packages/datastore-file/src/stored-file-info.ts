@@ -12,13 +12,72 @@ export const NULL_COMPONENT = '__NULL_STRING__';
  */
 export const FILE_RECORDS_SPEC = tableSpec({
   fields: [
-    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
-    { name: 'path', dtype: 'string', length: 256, nullable: false },
-    { name: 'formatter', dtype: 'string', length: 128, nullable: false },
-    { name: 'storage_class', dtype: 'string', length: 64, nullable: false },
-    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
-    { name: 'checksum', dtype: 'string', length: 128, nullable: true },
-    { name: 'file_size', dtype: 'bigint', nullable: true },
+    {
+      /** Column `dataset_id`: the dataset (CHAR(32) hex on SQLite, uuid on PostgreSQL). */
+      name: 'dataset_id',
+      /** A UUID column. */
+      dtype: 'uuid',
+      /** Part of the primary key, with `component`. */
+      primaryKey: true,
+    },
+    {
+      /** Column `path`: relative to the root (POSIX separators), or an absolute URI. */
+      name: 'path',
+      /** A string column (unsized TEXT in the DDL). */
+      dtype: 'string',
+      /** 256 characters, as daf_butler declares it. */
+      length: 256,
+      /** NOT NULL. */
+      nullable: false,
+    },
+    {
+      /** Column `formatter`: the formatter's name (daf_butler's Python class name). */
+      name: 'formatter',
+      /** A string column (unsized TEXT in the DDL). */
+      dtype: 'string',
+      /** 128 characters, as daf_butler declares it. */
+      length: 128,
+      /** NOT NULL. */
+      nullable: false,
+    },
+    {
+      /** Column `storage_class`: the storage class of what the file holds. */
+      name: 'storage_class',
+      /** A string column (unsized TEXT in the DDL). */
+      dtype: 'string',
+      /** 64 characters, as daf_butler declares it. */
+      length: 64,
+      /** NOT NULL. */
+      nullable: false,
+    },
+    {
+      /** Column `component`: the component, or `__NULL_STRING__` for a whole dataset. */
+      name: 'component',
+      /** A short string column (VARCHAR(32)). */
+      dtype: 'string',
+      /** 32 characters. */
+      length: 32,
+      /** Part of the primary key, with `dataset_id`. */
+      primaryKey: true,
+    },
+    {
+      /** Column `checksum`: the file's checksum, or NULL. */
+      name: 'checksum',
+      /** A string column (unsized TEXT in the DDL). */
+      dtype: 'string',
+      /** 128 characters, as daf_butler declares it. */
+      length: 128,
+      /** NULL when checksums are off. */
+      nullable: true,
+    },
+    {
+      /** Column `file_size`: the size in bytes, or NULL if unknown. */
+      name: 'file_size',
+      /** A BIGINT column. */
+      dtype: 'bigint',
+      /** NULL when unknown. */
+      nullable: true,
+    },
   ] as const,
   indexes: [['path']],
 });
