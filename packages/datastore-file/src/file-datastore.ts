@@ -44,6 +44,7 @@ import type {
   ValidateOptions,
   DatastoreTransaction,
 } from '@butler-ts/datastore';
+import { IntegrityError } from '@butler-ts/registry-interfaces';
 import type {
   DatasetIdRef,
   DatastoreRegistryBridge,
@@ -585,9 +586,8 @@ export class FileDatastore extends GenericBaseDatastore {
         `The file template gives two components of ${ref.toString()} the same path`,
       );
     }
-    if (await this.knows(ref)) {
-      throw new ArtifactExistsError(`Dataset ${ref.toString()} is already stored in ${this.name}`);
-    }
+    // A dataset stored already is caught by the records' primary key (after the files were
+    // written, which are then removed): no extra query on the hot path.
     const written: string[] = [];
     try {
       for (const { path, bytes } of prepared) {
@@ -601,6 +601,12 @@ export class FileDatastore extends GenericBaseDatastore {
       );
     } catch (error) {
       for (const path of written) await removeFile(path).catch(() => undefined);
+      if (IntegrityError.is(error)) {
+        throw new ArtifactExistsError(
+          `Dataset ${ref.toString()} is already stored in ${this.name}`,
+          { cause: error },
+        );
+      }
       throw error;
     }
     this.currentTransaction?.registerUndo(`put ${ref.id}`, () => this.#unput(ref, written));
