@@ -398,8 +398,9 @@ export class FileDatastore extends GenericBaseDatastore {
   async getStoredItemsInfo(ref: DatasetIdRef): Promise<StoredFileInfo[]> {
     const table = await this.#table();
     const result: StoredFileInfo[] = [];
-    for await (const row of table.fetch({ dataset_id: ref.id })) {
-      result.push(StoredFileInfo.fromRecord(row));
+    // Batches rather than rows: one async step per statement, not per row.
+    for await (const batch of table.fetchBatches({ dataset_id: ref.id })) {
+      for (const row of batch) result.push(StoredFileInfo.fromRecord(row));
     }
     return result;
   }
@@ -408,11 +409,13 @@ export class FileDatastore extends GenericBaseDatastore {
     const table = await this.#table();
     const result = new Map<string, StoredFileInfo[]>();
     if (ids.length === 0) return result;
-    for await (const row of table.fetch({ dataset_id: ids })) {
-      const info = StoredFileInfo.fromRecord(row);
-      const list = result.get(info.datasetId);
-      if (list === undefined) result.set(info.datasetId, [info]);
-      else list.push(info);
+    for await (const batch of table.fetchBatches({ dataset_id: ids })) {
+      for (const row of batch) {
+        const info = StoredFileInfo.fromRecord(row);
+        const list = result.get(info.datasetId);
+        if (list === undefined) result.set(info.datasetId, [info]);
+        else list.push(info);
+      }
     }
     return result;
   }
