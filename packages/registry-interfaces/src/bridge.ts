@@ -158,6 +158,15 @@ export abstract class DatastoreRegistryBridgeManager<
   ): DatastoreRegistryBridge;
   /** The names of every datastore holding the dataset. */
   abstract findDatastores(ref: DatasetIdRef): AsyncIterable<string>;
+
+  /**
+   * Runs `body` in one transaction of the registry's database (joining a transaction already
+   * open in this async context), so that a datastore writes its records and its bridge rows
+   * together or not at all. The base runs `body` as it is, for managers without a database.
+   */
+  transaction<T>(body: () => Promise<T>): Promise<T> {
+    return body();
+  }
 }
 
 /** The static side of a bridge manager class. */

@@ -181,6 +181,11 @@ export class MonolithicDatastoreRegistryBridgeManager<
     for (const row of rows) yield row.datastore_name as string;
     for (const [name, bridge] of this.#ephemeral) if (bridge.contains(ref)) yield name;
   }
+
+  /** Runs `body` in a transaction of the registry's database (joining an open one). */
+  override transaction<T>(body: () => Promise<T>): Promise<T> {
+    return this.#db.transaction(body);
+  }
 }
 
 // Checks at compile time that the class has the static side a registry is configured with.

@@ -1,0 +1,158 @@
+// bench/datastore-file: put then get of N small JSON datasets through FileDatastore (SQLite
+// registry in a file) and, in the same run, the raw baseline: the same bytes written to the
+// same relative paths with fs.promises.writeFile, and the same records and bridge rows inserted
+// with better-sqlite3 in one transaction; reads select the record and read and parse the file.
+// The datastore's puts run in one datastore transaction, which is one registry transaction.
+// Usage: node datastore-file.mjs [n=10000] [repeats=3]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DatasetRef, DatasetType } from '@butler-ts/core';
+import { makeTestStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
+import { FileDatastore, pythonJsonDumps } from '@butler-ts/datastore-file';
+import { createRegistry } from '@butler-ts/registry-sql';
+import Database from 'better-sqlite3';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const N = Number(args[0] ?? 10_000);
+const REPEATS = Number(args[1] ?? 3);
+
+const universe = testUniverse();
+const factory = makeTestStorageClassFactory();
+const datasetType = new DatasetType('bench', ['instrument', 'visit'], 'StructuredDataDict', {
+  universe,
+  factory,
+});
+const config = {
+  datastore: {
+    cls: 'FileDatastore',
+    root: '<butlerRoot>',
+    formatters: { StructuredDataDict: 'lsst.daf.butler.formatters.json.JsonFormatter' },
+  },
+};
+const refs = Array.from(
+  { length: N },
+  (_, i) => new DatasetRef(datasetType, { instrument: 'bench', visit: i }, 'run'),
+);
+const values = Array.from({ length: N }, (_, i) => ({ visit: i, flux: i * 0.5 + 0.25, band: 'r' }));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function datastoreRound() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-fds-'));
+  const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, { universe });
+  try {
+    const datastore = await FileDatastore.create(config, registry.bridges, { butlerRoot: dir });
+    const put = await timed(() =>
+      datastore.transaction(async () => {
+        for (let i = 0; i < N; i++) await datastore.put(values[i], refs[i]);
+      }),
+    );
+    let checksum = 0;
+    const get = await timed(async () => {
+      for (let i = 0; i < N; i++) checksum += (await datastore.get(refs[i])).visit;
+    });
+    if (checksum !== (N * (N - 1)) / 2) throw new Error('datastore get returned wrong values');
+    return { put, get };
+  } finally {
+    await registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function rawRound() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
+  const db = new Database(join(dir, 'raw.sqlite3'));
+  try {
+    db.exec(`CREATE TABLE file_datastore_records (dataset_id CHAR(32) NOT NULL, path TEXT NOT NULL,
+      formatter TEXT NOT NULL, storage_class TEXT NOT NULL, component VARCHAR(32) NOT NULL,
+      checksum TEXT, file_size BIGINT, PRIMARY KEY (dataset_id, component));
+      CREATE INDEX file_datastore_records_idx_path ON file_datastore_records (path);
+      CREATE TABLE dataset_location (datastore_name TEXT NOT NULL, dataset_id CHAR(32) NOT NULL,
+      PRIMARY KEY (datastore_name, dataset_id));`);
+    const insertRecord = db.prepare(
+      'INSERT INTO file_datastore_records VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertLocation = db.prepare('INSERT INTO dataset_location VALUES (?, ?)');
+    const select = db.prepare(
+      'SELECT path, file_size FROM file_datastore_records WHERE dataset_id = ?',
+    );
+    const made = new Set();
+    const put = await timed(async () => {
+      const rows = [];
+      for (let i = 0; i < N; i++) {
+        const path = `run/bench/${i}/bench_bench_${i}_run.json`;
+        const bytes = Buffer.from(pythonJsonDumps(values[i]));
+        const file = join(dir, path);
+        const folder = dirname(file);
+        if (!made.has(folder)) {
+          await mkdir(folder, { recursive: true });
+          made.add(folder);
+        }
+        await writeFile(file, bytes);
+        rows.push([refs[i].id.replaceAll('-', ''), path, bytes.length]);
+      }
+      db.transaction(() => {
+        for (const [id, path, size] of rows) {
+          insertRecord.run(
+            id,
+            path,
+            'lsst.daf.butler.formatters.json.JsonFormatter',
+            'StructuredDataDict',
+            '__NULL_STRING__',
+            null,
+            size,
+          );
+          insertLocation.run('FileDatastore@<butlerRoot>', id);
+        }
+      })();
+    });
+    let checksum = 0;
+    const get = await timed(async () => {
+      for (let i = 0; i < N; i++) {
+        const row = select.get(refs[i].id.replaceAll('-', ''));
+        checksum += JSON.parse(await readFile(join(dir, row.path), 'utf8')).visit;
+      }
+    });
+    if (checksum !== (N * (N - 1)) / 2) throw new Error('raw get returned wrong values');
+    return { put, get };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`\nFileDatastore: ${N.toLocaleString('en')} small JSON datasets, median of ${REPEATS}`);
+const ours = [];
+const raw = [];
+for (let r = 0; r < REPEATS; r++) {
+  if (r % 2 === 0) {
+    raw.push(await rawRound());
+    ours.push(await datastoreRound());
+  } else {
+    ours.push(await datastoreRound());
+    raw.push(await rawRound());
+  }
+}
+const pick = (rounds, key) => median(rounds.map((round) => round[key]));
+const row = (label, a, b) =>
+  console.log(
+    `${label.padEnd(46)}${a.toFixed(1).padStart(10)}${b.toFixed(1).padStart(10)}${(a / b).toFixed(2).padStart(8)}x`,
+  );
+console.log('operation                                    datastore ms    raw ms   ratio');
+row(
+  `put ${N.toLocaleString('en')} (vs writeFile + one transaction)`,
+  pick(ours, 'put'),
+  pick(raw, 'put'),
+);
+row(
+  `get ${N.toLocaleString('en')} (vs select + readFile + parse)`,
+  pick(ours, 'get'),
+  pick(raw, 'get'),
+);

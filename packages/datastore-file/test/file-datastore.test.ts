@@ -1,0 +1,499 @@
+// FileDatastore behaviour beyond the conformance suite: configuration, templates, files on
+// disk, registry rows, failures and rollback, trash and ingest, checksums, records.
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  lstatSync,
+  readlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { makeRef, testStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
+import type { DatasetRef } from '@butler-ts/core';
+import {
+  DatasetNotFoundError,
+  Datastore,
+  DatastoreValidationError,
+  fileDataset,
+} from '@butler-ts/datastore';
+import { FakeDatasetRef } from '@butler-ts/registry-interfaces';
+import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import type { Registry } from '@butler-ts/registry-sql';
+import { isError, rejection } from '@butler-ts/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ArtifactExistsError,
+  FileDatastore,
+  FileDatastoreConfigError,
+  FileIntegrityError,
+  FileTemplate,
+  FileTemplateError,
+  FormatterNotFoundError,
+  IngestError,
+  StoredFileInfo,
+  checksumOf,
+} from '../src/index.ts';
+
+const FORMATTERS = {
+  StructuredDataDict: 'lsst.daf.butler.formatters.yaml.YamlFormatter',
+  StructuredDataDictJson: 'lsst.daf.butler.formatters.json.JsonFormatter',
+  StructuredData: 'lsst.daf.butler.formatters.yaml.YamlFormatter',
+  StructuredDataDictYaml: 'lsst.daf.butler.formatters.yaml.YamlFormatter',
+  StructuredDataListYaml: 'lsst.daf.butler.formatters.yaml.YamlFormatter',
+};
+
+function files(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out.push(relative(root, path).split('\\').join('/'));
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out.sort();
+}
+
+const dict = (visit: number) =>
+  makeRef('metric', 'StructuredDataDict', { instrument: 'dummy', visit });
+
+describe('FileDatastore', () => {
+  let dir: string;
+  let root: string;
+  let registry: Registry;
+  let uri: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'butler-fds-'));
+    root = join(dir, 'repo');
+    uri = `sqlite:///${join(dir, 'gen3.sqlite3')}`;
+    registry = await createRegistry(uri, { universe: testUniverse() });
+  });
+  afterEach(async () => {
+    await registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const make = (extra: Record<string, unknown> = {}, options = {}) =>
+    FileDatastore.create(
+      {
+        datastore: { cls: 'FileDatastore', root: '<butlerRoot>', formatters: FORMATTERS, ...extra },
+      },
+      registry.bridges,
+      { butlerRoot: root, ...options },
+    );
+
+  async function rows(table: string): Promise<Record<string, unknown>[]> {
+    const storage = registry.opaque.getOrThrow(table);
+    const out: Record<string, unknown>[] = [];
+    for await (const row of storage.fetch()) out.push(row);
+    return out;
+  }
+
+  describe('configuration', () => {
+    it("takes daf_butler's defaults through Datastore.fromConfig", async () => {
+      const datastore = await Datastore.fromConfig(
+        { datastore: { cls: 'FileDatastore' } },
+        registry.bridges,
+        root,
+      );
+      expect(datastore).toBeInstanceOf(FileDatastore);
+      const fds = datastore as FileDatastore;
+      expect(fds.name).toBe('FileDatastore@<butlerRoot>');
+      expect(fds.root).toBe(root);
+      expect(fds.recordsTableName).toBe('file_datastore_records');
+      expect(fds.useChecksum).toBe(false);
+      expect(fds.templates.default?.template).toMatch(
+        /^\{run:\/\}\/\{datasetType\}\.\{component:\?\}/,
+      );
+      expect(existsSync(root)).toBe(true);
+      expect([...datastore.getOpaqueTableDefinitions().keys()]).toEqual(['file_datastore_records']);
+      expect(registry.opaque.get('file_datastore_records')).not.toBeNull();
+    });
+
+    it('takes a configured name, records table and root path', async () => {
+      const datastore = await make({
+        name: 'mine',
+        records: { table: 'my_records' },
+        root: join(dir, 'elsewhere'),
+      });
+      expect(datastore.name).toBe('mine');
+      expect(datastore.root).toBe(join(dir, 'elsewhere'));
+      await datastore.put({ a: 1 }, dict(1));
+      expect(await rows('my_records')).toHaveLength(1);
+    });
+
+    it.each([
+      [{ root: null }, /needs a root/],
+      [{ records: { table: 'bad name' } }, /records.table/],
+      [{ formatters: ['x'] }, /formatters must be a mapping/],
+      [{ composites: { disassembled: { StructuredData: 'yes' } } }, /must be true or false/],
+      [{ templates: { default: 'no fields' } }, /at least one field/],
+    ])('refuses %j before writing anything', async (extra, message) => {
+      const error = await rejection(make(extra));
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(message);
+      expect(FileDatastoreConfigError.is(error) || FileTemplateError.is(error)).toBe(true);
+      expect(existsSync(root)).toBe(false);
+    });
+
+    it('refuses <butlerRoot> without a repository root', async () => {
+      const error = await rejection(
+        FileDatastore.create(
+          { datastore: { cls: 'FileDatastore', root: '<butlerRoot>' } },
+          registry.bridges,
+        ),
+      );
+      expect(error).toSatisfy(isError(FileDatastoreConfigError));
+    });
+  });
+
+  describe('file templates', () => {
+    const ref = makeRef(
+      'calexp',
+      'StructuredData',
+      { instrument: 'Cam 1', visit: 7 },
+      { run: 'a/b' },
+    );
+    it.each([
+      [
+        '{run:/}/{datasetType}/{visit:?}/{detector:?}/{datasetType}_{instrument}_{run}',
+        'a/b/calexp/7/calexp_Cam_1_a_b',
+      ],
+      ['{run}/{visit:05d}/{datasetType}.{component:?}', 'a_b/00007/calexp'],
+      ['{run}/{tract:?}/x/{detector|visit}/{datasetType}.v{visit}', 'a_b/x/7/calexp_v7'],
+      ['/{run}/{id}', `a_b/${ref.id}`],
+      ['{run}/{visit.name:?}_{datasetType}', 'a_b/_calexp'],
+    ])('%s renders as daf_butler does', (template, path) => {
+      expect(new FileTemplate(template).format(ref)).toBe(path);
+    });
+
+    it('uses record fields and component suffixes', () => {
+      const template = new FileTemplate(
+        '{run:/}/{datasetType}.{component:?}/{datasetType}_{component:?}_{visit.name:?}',
+      );
+      const records = (element: string) => (element === 'visit' ? { name: 'v#7' } : null);
+      expect(template.format(ref.makeComponentRef('summary'), records)).toBe(
+        'a/b/calexp.summary/calexp_summary_vHASH7',
+      );
+    });
+
+    it('refuses a missing required field and an unused component', () => {
+      expect(() => new FileTemplate('{run}/{detector}').format(ref)).toThrow(FileTemplateError);
+      expect(() =>
+        new FileTemplate('{run}/{datasetType}').format(ref.makeComponentRef('data')),
+      ).toThrow(/did not use it/);
+      expect(() => new FileTemplate('{datasetType}').validateTemplate()).toThrow(/run or id/);
+    });
+  });
+
+  describe('put and get', () => {
+    it('writes the file through a temporary name, then the record and bridge row', async () => {
+      const datastore = await make();
+      const ref = dict(52);
+      await datastore.put({ b: [1, 2.5], a: 'x' }, ref);
+      expect(files(root)).toEqual([`dummy/metric/52/metric_dummy_52_dummy.yaml`]);
+      expect(readFileSync(join(root, 'dummy/metric/52/metric_dummy_52_dummy.yaml'), 'utf8')).toBe(
+        'b:\n- 1\n- 2.5\na: x\n',
+      );
+      const [record] = await rows('file_datastore_records');
+      expect(record).toMatchObject({
+        dataset_id: ref.id,
+        path: 'dummy/metric/52/metric_dummy_52_dummy.yaml',
+        formatter: 'lsst.daf.butler.formatters.yaml.YamlFormatter',
+        storage_class: 'StructuredDataDict',
+        component: '__NULL_STRING__',
+        checksum: null,
+      });
+      expect(Number(record!['file_size'])).toBe(Buffer.byteLength('b:\n- 1\n- 2.5\na: x\n'));
+      const found: string[] = [];
+      for await (const name of registry.bridges.findDatastores(ref)) found.push(name);
+      expect(found).toEqual([datastore.name]);
+      expect(await datastore.get(ref)).toEqual({ b: [1, 2.5], a: 'x' });
+      expect((await datastore.getURI(ref)).ospath).toBe(
+        join(root, 'dummy/metric/52/metric_dummy_52_dummy.yaml'),
+      );
+    });
+
+    it('refuses to store a dataset twice or over an existing file, storing nothing new', async () => {
+      const datastore = await make();
+      const ref = dict(1);
+      await datastore.put({ a: 1 }, ref);
+      expect(await rejection(datastore.put({ a: 2 }, ref))).toSatisfy(isError(ArtifactExistsError));
+      const other = dict(1); // same path, another id
+      expect(await rejection(datastore.put({ a: 3 }, other))).toSatisfy(
+        isError(ArtifactExistsError),
+      );
+      expect(await datastore.knows(other)).toBe(false);
+      expect(await datastore.get(ref)).toEqual({ a: 1 });
+      expect(files(root)).toHaveLength(1);
+    });
+
+    it('refuses a value its formatter cannot write, and a type without a formatter, before writing', async () => {
+      const datastore = await make();
+      expect(await rejection(datastore.put({ f: () => 1 }, dict(2)))).toBeInstanceOf(Error);
+      const json = makeRef('metric', 'StructuredDataDictYaml', { instrument: 'dummy', visit: 3 });
+      const bare = await make({ formatters: {} });
+      expect(await rejection(bare.put({ a: 1 }, json))).toSatisfy(isError(FormatterNotFoundError));
+      expect(files(root)).toEqual([]);
+      expect(await rows('file_datastore_records')).toEqual([]);
+    });
+
+    it('removes the file when the registry refuses the records', async () => {
+      const datastore = await make();
+      await datastore.put({ a: 1 }, dict(1));
+      const readOnly = await openRegistry(uri, { writeable: false, universe: testUniverse() });
+      try {
+        const reader = await FileDatastore.create(
+          { datastore: { cls: 'FileDatastore', root: '<butlerRoot>', formatters: FORMATTERS } },
+          readOnly.bridges,
+          { butlerRoot: root },
+        );
+        expect(await rejection(reader.put({ a: 2 }, dict(2)))).toBeInstanceOf(Error);
+      } finally {
+        await readOnly.close();
+      }
+      expect(files(root)).toEqual(['dummy/metric/1/metric_dummy_1_dummy.yaml']);
+    });
+
+    it('undoes the puts of a failed transaction: records, bridge rows and files', async () => {
+      const datastore = await make();
+      await datastore.put({ keep: true }, dict(1));
+      const error = await rejection(
+        datastore.transaction(async () => {
+          await datastore.put({ a: 1 }, dict(2));
+          await datastore.put({ a: 2 }, dict(3));
+          throw new Error('fail');
+        }),
+      );
+      expect((error as Error).message).toBe('fail');
+      expect(files(root)).toEqual(['dummy/metric/1/metric_dummy_1_dummy.yaml']);
+      expect(await rows('file_datastore_records')).toHaveLength(1);
+    });
+
+    it('disassembles a composite when configured, and reads it whole, by component and sliced', async () => {
+      const factory = testStorageClassFactory();
+      const datastore = await make(
+        { composites: { disassembled: { StructuredData: true } } },
+        { storageClassFactory: factory },
+      );
+      const ref = makeRef('metric', 'StructuredData', { instrument: 'dummy', visit: 5 });
+      const { makeExampleMetrics, slice } = await import('@butler-ts/core/testing');
+      const metrics = makeExampleMetrics();
+      await datastore.put(metrics, ref);
+      expect(files(root)).toEqual([
+        'dummy/metric.data/5/metric_data_dummy_5_dummy.yaml',
+        'dummy/metric.output/5/metric_output_dummy_5_dummy.yaml',
+        'dummy/metric.summary/5/metric_summary_dummy_5_dummy.yaml',
+      ]);
+      const records = await rows('file_datastore_records');
+      expect(records.map((r) => [r['component'], r['storage_class']]).sort()).toEqual([
+        ['data', 'StructuredDataListYaml'],
+        ['output', 'StructuredDataDictYaml'],
+        ['summary', 'StructuredDataDictYaml'],
+      ]);
+      expect(await datastore.get(ref.makeComponentRef('summary'))).toEqual(metrics.summary);
+      expect(
+        await datastore.get(ref.makeComponentRef('data'), { parameters: { slice: slice(0, 2) } }),
+      ).toEqual(metrics.data!.slice(0, 2));
+      const whole = await datastore.get(ref);
+      expect(whole).toEqual(metrics);
+      const predicted = await datastore.getURIs(dict(99), { predict: true });
+      expect(predicted.primaryURI?.fragment).toBe('predicted');
+    });
+
+    it('checks file sizes, and checksums when asked', async () => {
+      const datastore = await make({ checksum: true }, { verifyChecksums: true });
+      const ref = dict(1);
+      await datastore.put({ a: 'abc' }, ref);
+      const [record] = await rows('file_datastore_records');
+      const path = join(root, record!['path'] as string);
+      expect(record!['checksum']).toBe(checksumOf(readFileSync(path)));
+      writeFileSync(path, 'a: abd\n');
+      expect(await rejection(datastore.get(ref))).toSatisfy(isError(FileIntegrityError));
+      writeFileSync(path, 'a: abcd\n');
+      expect(((await rejection(datastore.get(ref))) as Error).message).toMatch(/size/);
+      rmSync(path);
+      expect(await rejection(datastore.get(ref))).toSatisfy(isError(DatasetNotFoundError));
+      expect(await datastore.exists(ref)).toBe(false);
+      expect(await datastore.knows(ref)).toBe(true);
+    });
+  });
+
+  describe('trash', () => {
+    it('removes a file only when no remaining record points at it, and can run again', async () => {
+      const datastore = await make();
+      const source = join(root, 'shared', 'file.yaml');
+      rmSync(join(root, 'shared'), { recursive: true, force: true });
+      (await import('node:fs')).mkdirSync(join(root, 'shared'), { recursive: true });
+      writeFileSync(source, 'a: 1\n');
+      const [a, b] = [dict(1), dict(2)];
+      await datastore.ingest([fileDataset(source, [a, b])], { transfer: null });
+      expect((await rows('file_datastore_records')).map((r) => r['path'])).toEqual([
+        'shared/file.yaml',
+        'shared/file.yaml',
+      ]);
+      await datastore.trash(a);
+      expect(await datastore.get(a)).toEqual({ a: 1 }); // trashed, not yet gone
+      expect(await datastore.emptyTrash()).toEqual(new Set());
+      expect(existsSync(source)).toBe(true);
+      expect(await datastore.knows(a)).toBe(false);
+      await datastore.trash(b);
+      const removed = await datastore.emptyTrash();
+      expect([...removed].map((u) => u.ospath)).toEqual([source]);
+      expect(existsSync(source)).toBe(false);
+      expect(await datastore.emptyTrash()).toEqual(new Set());
+    });
+
+    it('finishes after a crash between removing the file and the records', async () => {
+      const datastore = await make();
+      const ref = dict(1);
+      await datastore.put({ a: 1 }, ref);
+      await datastore.trash(ref);
+      rmSync((await datastore.getURI(ref)).ospath!); // the file went, the records stayed
+      await datastore.emptyTrash();
+      expect(await rows('file_datastore_records')).toEqual([]);
+    });
+
+    it('forgets records and bridge rows but leaves the file', async () => {
+      const datastore = await make();
+      const ref = dict(1);
+      await datastore.put({ a: 1 }, ref);
+      await datastore.forget([ref, dict(9)]);
+      expect(await datastore.knows(ref)).toBe(false);
+      expect(files(root)).toHaveLength(1);
+      await datastore.remove(dict(2)).catch(() => undefined);
+      expect(await rejection(datastore.remove(ref))).toSatisfy(isError(DatasetNotFoundError));
+    });
+  });
+
+  describe('ingest', () => {
+    let outside: string;
+    beforeEach(() => {
+      outside = join(dir, 'outside.yaml');
+      writeFileSync(outside, '# by hand\na: 1\n');
+    });
+
+    it.each(['copy', 'move', 'hardlink', 'symlink', 'relsymlink', 'link'] as const)(
+      'ingests with %s, keeping the extension and the bytes',
+      async (transfer) => {
+        const datastore = await make();
+        const ref = dict(7);
+        await datastore.ingest([fileDataset(outside, ref)], { transfer });
+        const target = join(root, 'dummy/metric/7/metric_dummy_7_dummy.yaml');
+        expect(readFileSync(target, 'utf8')).toBe('# by hand\na: 1\n');
+        expect(existsSync(outside)).toBe(transfer !== 'move');
+        if (transfer === 'symlink') expect(readlinkSync(target)).toBe(outside);
+        if (transfer === 'relsymlink')
+          expect(readlinkSync(target)).toBe('../../../../outside.yaml');
+        if (transfer === 'copy') expect(lstatSync(target).isSymbolicLink()).toBe(false);
+        expect(await datastore.get(ref)).toEqual({ a: 1 });
+        const [record] = await rows('file_datastore_records');
+        expect(record!['file_size']).toBe(15);
+      },
+    );
+
+    it('ingests direct (and auto outside the root) with an absolute URI, never deleting it', async () => {
+      const datastore = await make();
+      const [ref, ref2] = [dict(1), dict(2)];
+      await datastore.ingest([fileDataset(outside, ref)], { transfer: 'direct' });
+      await datastore.ingest([fileDataset(outside, ref2)], { transfer: 'auto' });
+      const records = await rows('file_datastore_records');
+      expect(records.map((r) => r['path'])).toEqual([`file://${outside}`, `file://${outside}`]);
+      expect(await datastore.get(ref2)).toEqual({ a: 1 });
+      await datastore.remove(ref);
+      await datastore.remove(ref2);
+      expect(existsSync(outside)).toBe(true);
+    });
+
+    it('refuses files that are missing, in place outside the root, or direct inside it', async () => {
+      const datastore = await make();
+      expect(
+        await rejection(
+          datastore.ingest([fileDataset(join(dir, 'none.yaml'), dict(1))], { transfer: 'copy' }),
+        ),
+      ).toSatisfy(isError(IngestError));
+      expect(
+        await rejection(datastore.ingest([fileDataset(outside, dict(1))], { transfer: null })),
+      ).toSatisfy(isError(IngestError));
+      expect(
+        await rejection(datastore.ingest([fileDataset(outside, dict(1))], { transfer: 'split' })),
+      ).toSatisfy(isError(IngestError));
+      expect(await rows('file_datastore_records')).toEqual([]);
+    });
+  });
+
+  describe('artifacts and records', () => {
+    it('retrieves artifacts keeping their paths, and overwrites only when asked', async () => {
+      const datastore = await make();
+      const refs = [dict(1), dict(2)];
+      for (const ref of refs) await datastore.put({ v: ref.dataId.get('visit') }, ref);
+      const out = join(dir, 'out');
+      const written = await datastore.retrieveArtifacts(refs, out);
+      expect([...written.keys()].map((u) => relative(out, u.ospath!)).sort()).toEqual([
+        'dummy/metric/1/metric_dummy_1_dummy.yaml',
+        'dummy/metric/2/metric_dummy_2_dummy.yaml',
+      ]);
+      expect(await rejection(datastore.retrieveArtifacts(refs, out))).toSatisfy(
+        isError(ArtifactExistsError),
+      );
+      await datastore.retrieveArtifacts(refs, out, { overwrite: true, preservePath: false });
+      expect(readdirSync(out).sort()).toEqual([
+        'dummy',
+        'metric_dummy_1_dummy.yaml',
+        'metric_dummy_2_dummy.yaml',
+      ]);
+    });
+
+    it('exports records and imports them into another registry', async () => {
+      const datastore = await make();
+      const ref = dict(1);
+      await datastore.put({ a: 1 }, ref);
+      const exported = await datastore.exportRecords([
+        ref,
+        new FakeDatasetRef('0190d6f2-0000-7000-8000-000000000000'),
+      ]);
+      const data = exported.get(datastore.name)!;
+      expect([...data.records.keys()]).toEqual([ref.id]);
+      expect(data.records.get(ref.id)!.get('file_datastore_records')![0]).toBeInstanceOf(
+        StoredFileInfo,
+      );
+      const other = await createRegistry('sqlite://', { universe: testUniverse() });
+      try {
+        const copy = await FileDatastore.create(
+          { datastore: { cls: 'FileDatastore', root: '<butlerRoot>', formatters: FORMATTERS } },
+          other.bridges,
+          { butlerRoot: root },
+        );
+        await copy.importRecords(exported);
+        await copy.importRecords(exported); // again: nothing new
+        expect(await copy.get(ref)).toEqual({ a: 1 });
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('validates its configuration against entities', async () => {
+      const datastore = await make({
+        formatters: { ...FORMATTERS, StructuredDataList: 'no.such.Formatter' },
+      });
+      const factory = testStorageClassFactory();
+      expect(() =>
+        datastore.validateConfiguration([factory.getStorageClass('StructuredDataDict')]),
+      ).not.toThrow();
+      expect(() =>
+        datastore.validateConfiguration([factory.getStorageClass('StructuredDataList')]),
+      ).toThrow(DatastoreValidationError);
+      expect(() =>
+        datastore.validateConfiguration([factory.getStorageClass('StructuredDataDataTest')]),
+      ).toThrow(/No formatter/);
+    });
+  });
+});
+
+export type { DatasetRef };
