@@ -183,7 +183,7 @@ describe('a file that is not a SQLite database', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(lines(result.stderr)).toEqual([
-        `butler-ts: Cannot open SQLite file ${file}: file is not a database`,
+        `butler-ts: ${file} is not a SQLite database (file is not a database)`,
       ]);
     },
     60_000,

@@ -155,7 +155,13 @@ describe('packages on their own', () => {
             type: 'module',
             dependencies: {
               [name]: `file:${tarballs.get(name)!}`,
-              ...readmeExtras(readme, manifest),
+              // The README's other packages of ours come from their tarballs too.
+              ...Object.fromEntries(
+                Object.entries(readmeExtras(readme, manifest)).map(([pkg, version]) => [
+                  pkg,
+                  tarballs.has(pkg) ? `file:${tarballs.get(pkg)!}` : version,
+                ]),
+              ),
             },
             devDependencies: { typescript: '6.0.3', '@types/node': '20.19.8' },
             overrides,

@@ -17,6 +17,7 @@ export {
 } from './monolithic-bridge-manager.ts';
 export { ByNameOpaqueTableStorageManager, OPAQUE_META_SPEC } from './opaque-manager.ts';
 export type { OpaqueMetaTable } from './opaque-manager.ts';
+export type { OutputColumn } from './query-compiler.ts';
 export {
   ByNameOpaqueTableStorage,
   OPAQUE_FETCH_CHUNK_SIZE,
