@@ -50,7 +50,9 @@ export interface SqlDialect {
 
 /** One output column of a compiled select: its label and, when known, the field it reads. */
 export interface OutputColumn {
+  /** The name the column has in the result rows. */
   readonly label: string;
+  /** The field the column reads, or null for an expression. */
   readonly field: FieldSpec | null;
   /** Whether the select list already decodes the value (see `SqlDialect.decodeInSql`). */
   readonly decoded: boolean;
