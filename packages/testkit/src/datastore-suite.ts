@@ -38,7 +38,12 @@ import {
   ResourcePath,
   fileDataset,
 } from '@butler-ts/datastore';
-import type { DatastoreClass, TransferMode } from '@butler-ts/datastore';
+import type {
+  DatastoreClass,
+  DatastoreTransaction,
+  TransferMode,
+  UndoEvent,
+} from '@butler-ts/datastore';
 import type { DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isError, rejection } from './errors.ts';
@@ -70,6 +75,19 @@ export interface DatastoreHarness {
    * only through the registry (a file datastore): default a new {@link DatastoreHarness.bridgeManager}.
    */
   cloneBridgeManager?(datastore: Datastore): Promise<DatastoreRegistryBridgeManager>;
+  /**
+   * What `names` (and the keys of `roots`) and `toString()` of `datastore` should be; default
+   * `[datastore.name]` and `datastore.name`. A chained datastore lists its children instead.
+   */
+  identity?(datastore: Datastore): { readonly names: readonly string[]; readonly text: string };
+  /**
+   * The undo logs that the puts of a transaction body on `datastore` go to; default the
+   * transaction's own log. A chained datastore's children keep their own.
+   */
+  undoLogs?(
+    datastore: Datastore,
+    transaction: DatastoreTransaction,
+  ): readonly (readonly UndoEvent[])[];
   /** Whether a storage class needs a configured formatter to be stored (default false). */
   readonly needsFormatters?: boolean;
   /**
@@ -301,12 +319,17 @@ export function describeDatastore(name: string, makeHarness: () => DatastoreHarn
         expect(datastore.name.slice(harness.namePrefix.length)).toMatch(
           harness.nameSuffix ?? /^\d+(\.\d+)?$/,
         );
-        expect(datastore.names).toEqual([datastore.name]);
-        expect([...datastore.roots.keys()]).toEqual([datastore.name]);
-        const root = datastore.roots.get(datastore.name);
-        if (harness.rootKeys.length === 0) expect(root).toBeNull();
-        else expect(root).toBeInstanceOf(ResourcePath);
-        expect(datastore.toString()).toBe(datastore.name);
+        const identity = harness.identity?.(datastore) ?? {
+          names: [datastore.name],
+          text: datastore.name,
+        };
+        expect(datastore.names).toEqual(identity.names);
+        expect([...datastore.roots.keys()]).toEqual(identity.names);
+        const roots = [...datastore.roots.values()];
+        for (const root of roots) expect(root === null || root instanceof ResourcePath).toBe(true);
+        if (harness.rootKeys.length === 0) expect(roots.every((root) => root === null)).toBe(true);
+        else expect(roots.some((root) => root instanceof ResourcePath)).toBe(true);
+        expect(datastore.toString()).toBe(identity.text);
       });
 
       it('P-IMD-02: sets the configuration root', async () => {
@@ -937,7 +960,7 @@ export function describeDatastore(name: string, makeHarness: () => DatastoreHarn
         const datastore = await make();
         const a = [1, 2, 3].map((v) => makeRef('metric', 'StructuredData', dummy(v)));
         const b = [4, 5, 6].map((v) => makeRef('metric', 'StructuredData', dummy(v)));
-        const logs: Record<string, number> = {};
+        const logs: Record<string, number[]> = {};
         const run = (name: string, refs: DatasetRef[], fail: boolean) =>
           datastore.transaction(async (transaction) => {
             for (const ref of refs) {
@@ -946,13 +969,20 @@ export function describeDatastore(name: string, makeHarness: () => DatastoreHarn
               await new Promise((resolve) => setImmediate(resolve));
             }
             expect(datastore.currentTransaction).toBe(transaction);
-            logs[name] = transaction.log.length;
+            logs[name] = (harness.undoLogs?.(datastore, transaction) ?? [transaction.log]).map(
+              (log) => log.length,
+            );
             if (fail) throw new UserError(`${name} fails`);
           });
         const results = await Promise.allSettled([run('a', a, false), run('b', b, true)]);
         expect(results[0].status).toBe('fulfilled');
         expect(results[1].status).toBe('rejected');
-        expect(logs).toEqual({ a: 3, b: 3 });
+        // Each log holds the three puts of its own transaction, none of the other's.
+        expect(Object.keys(logs).sort()).toEqual(['a', 'b']);
+        for (const lengths of Object.values(logs)) {
+          expect(lengths.length).toBeGreaterThan(0);
+          expect(lengths).toEqual(lengths.map(() => 3));
+        }
         expect(await datastore.mexists([...a, ...b])).toEqual(
           new Map([...a.map((r) => [r, true] as const), ...b.map((r) => [r, false] as const)]),
         );
