@@ -239,7 +239,8 @@ export class ChainedDatastore extends GenericBaseDatastore {
    * chain) on the same bridge manager and repository root.
    *
    * @throws {@link ChainedDatastoreConfigError} when `datastores` is missing, not a list, empty,
-   *   or holds something other than a configuration mapping.
+   *   or holds something other than a configuration mapping or a YAML file path (daf_butler's
+   *   `!include` of a child's file).
    * @throws `UnknownDatastoreClassError` naming a child `cls` that is not registered.
    * @throws whatever a child's construction throws (e.g. `FileDatastoreConfigError`).
    */
@@ -268,9 +269,9 @@ export class ChainedDatastore extends GenericBaseDatastore {
     // a bad child leaves nothing behind: no root made, no records table registered.
     const loaded: LoadedDatastoreConfig[] = [];
     for (const [index, child] of (list as unknown[]).entries()) {
-      if (!isMapping(child)) {
+      if (!isMapping(child) && typeof child !== 'string') {
         throw new ChainedDatastoreConfigError(
-          `datastores[${index}] must be a datastore configuration (a mapping with cls), got ${JSON.stringify(child)}`,
+          `datastores[${index}] must be a datastore configuration (a mapping with cls, or the path of a YAML file), got ${JSON.stringify(child)}`,
           `datastores[${index}]`,
         );
       }
@@ -333,7 +334,12 @@ export class ChainedDatastore extends GenericBaseDatastore {
           : (clsValue as DatastoreClass);
       const shortName = cls.name;
       const child = new Config(children[index] as ConfigInput);
-      const updated = cls.setConfigRoot(`${root}/${shortName}_${index}`, child, fullChild, overwrite);
+      const updated = cls.setConfigRoot(
+        `${root}/${shortName}_${index}`,
+        child,
+        fullChild,
+        overwrite,
+      );
       result = result.with([...prefix, key, index], updated.data);
     }
     return result;
@@ -460,7 +466,11 @@ export class ChainedDatastore extends GenericBaseDatastore {
    * @throws `DatasetTypeNotSupportedError` when the chain's constraints, or every child,
    *   refuse it.
    */
-  override async put(inMemoryDataset: unknown, ref: DatasetRef, options?: PutOptions): Promise<void> {
+  override async put(
+    inMemoryDataset: unknown,
+    ref: DatasetRef,
+    options?: PutOptions,
+  ): Promise<void> {
     await this.#put(ref, (child) =>
       child.put(inMemoryDataset, ref, options).then(() => new Map<string, DatasetRef>()),
     );
@@ -546,10 +556,13 @@ export class ChainedDatastore extends GenericBaseDatastore {
     }
     const found = firstEphemeral ?? predicted ?? predictedEphemeral;
     if (found !== null) return found;
-    throw new DatasetNotFoundError(`Dataset ${ref.toString()} not in any datastore of ${this.name}`, {
-      datastore: this.name,
-      ref,
-    });
+    throw new DatasetNotFoundError(
+      `Dataset ${ref.toString()} not in any datastore of ${this.name}`,
+      {
+        datastore: this.name,
+        ref,
+      },
+    );
   }
 
   /**
@@ -659,7 +672,10 @@ export class ChainedDatastore extends GenericBaseDatastore {
    *
    * @throws `DatastoreNotSupportedError` when no child does.
    */
-  override async ingestZip(zipPath: string | ResourcePath, options?: IngestZipOptions): Promise<void> {
+  override async ingestZip(
+    zipPath: string | ResourcePath,
+    options?: IngestZipOptions,
+  ): Promise<void> {
     let done = 0;
     await this.transaction(async () => {
       for (const child of this.datastores) {
@@ -739,7 +755,9 @@ export class ChainedDatastore extends GenericBaseDatastore {
         prep = await ingestSteps(child).prepIngest(forChild, transfer);
       } catch (error) {
         if (DatastoreNotSupportedError.is(error)) {
-          this.logger.debug(`Skipping ingest into ${child.name}: transfer ${transfer} not supported`);
+          this.logger.debug(
+            `Skipping ingest into ${child.name}: transfer ${transfer} not supported`,
+          );
           continue;
         }
         throw error;
@@ -908,7 +926,9 @@ export class ChainedDatastore extends GenericBaseDatastore {
    *
    * @throws `DatastoreValidationError` when two children export under the same name.
    */
-  override async exportRecords(refs: Iterable<DatasetIdRef>): Promise<Map<string, DatastoreRecordData>> {
+  override async exportRecords(
+    refs: Iterable<DatasetIdRef>,
+  ): Promise<Map<string, DatastoreRecordData>> {
     const list = [...refs];
     return this.#mergeRecords((child) => child.exportRecords(list));
   }

@@ -425,7 +425,16 @@ export abstract class Datastore {
     if (key !== null && Array.isArray(children)) {
       const loaded: unknown[] = [];
       for (const child of children as unknown[]) {
-        loaded.push((await Datastore.loadConfig(child as ConfigInput, options)).config.data);
+        // Anything but a mapping or a file path is left as it is, for the container class to
+        // report with its position in the list.
+        const loadable =
+          typeof child === 'string' ||
+          (typeof child === 'object' && child !== null && !Array.isArray(child));
+        loaded.push(
+          loadable
+            ? (await Datastore.loadConfig(child as ConfigInput, options)).config.data
+            : child,
+        );
       }
       config = config.with(key, loaded);
     }
