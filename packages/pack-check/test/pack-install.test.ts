@@ -128,6 +128,7 @@ describe('packages on their own', () => {
       '@butler-ts/cli',
       '@butler-ts/core',
       '@butler-ts/datastore',
+      '@butler-ts/datastore-chained',
       '@butler-ts/datastore-file',
       '@butler-ts/datastore-memory',
       '@butler-ts/ddl',
