@@ -35,6 +35,48 @@ export class FileTemplateError extends ButlerError {
 }
 
 /**
+ * A file template field reads a dimension record (`{detector.full_name}`, `{visit.day_obs}`)
+ * that is not available for the dataset: the datastore has no record source (required field),
+ * or the source has no record of that element for the data ID (daf_butler's "No metadata
+ * records attached" error, raised for optional fields too). Raised before anything is
+ * written.
+ *
+ * @example
+ * ```ts
+ * if (DimensionRecordError.is(error)) console.log(error.field, error.dataId);
+ * ```
+ */
+export class DimensionRecordError extends FileTemplateError {
+  /** The brand `is()` checks. */
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/datastore-file:DimensionRecordError',
+  );
+  /** Always `'DimensionRecordError'`. */
+  override readonly name: string = 'DimensionRecordError';
+  /** The template field, e.g. `detector.full_name`. */
+  readonly field: string;
+  /** The dimension element whose record is missing, e.g. `detector`. */
+  readonly element: string;
+  /** The data ID of the dataset, as text. */
+  readonly dataId: string;
+  /** The template text. */
+  readonly template: string;
+
+  /** @param details the field, element, data ID (as text) and template. */
+  constructor(
+    message: string,
+    details: { field: string; element: string; dataId: string; template: string },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.field = details.field;
+    this.element = details.element;
+    this.dataId = details.dataId;
+    this.template = details.template;
+  }
+}
+
+/**
  * No formatter is configured for a dataset, or a configured or recorded formatter class name is not registered.
  *
  * @example

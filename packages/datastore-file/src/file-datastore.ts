@@ -58,7 +58,15 @@ import {
   FormatterNotFoundError,
   IngestError,
 } from './errors.ts';
-import { checksumOf, exists, isMissing, readBytes, removeFile, writeNewFile } from './file-io.ts';
+import {
+  checksumOf,
+  exists,
+  isMissing,
+  readBytes,
+  readSized,
+  removeFile,
+  writeNewFile,
+} from './file-io.ts';
 import { FileTemplates } from './file-template.ts';
 import type { DimensionRecordSource, FileTemplate } from './file-template.ts';
 import { FormatterRegistry } from './formatter.ts';
@@ -77,8 +85,12 @@ export interface FileDatastoreOptions {
   /** Where formatter names are resolved; default {@link FormatterRegistry.shared}. */
   readonly formatters?: FormatterRegistry;
   /**
-   * The dimension records of data IDs, for template fields such as `detector.full_name`
-   * (daf_butler reads them from expanded data IDs, which butler-ts does not have yet).
+   * Where template fields such as `detector.full_name` get their dimension records (daf_butler
+   * reads them from expanded data IDs, which butler-ts's data IDs do not carry yet): called
+   * with the element and the ref, it returns or resolves to the record, e.g. from the
+   * registry's dimension tables. Without it an optional record field is left out of paths
+   * (logged at debug level, once per field) and a required one is refused with a
+   * `DimensionRecordError`; with it, a record it does not have is a `DimensionRecordError`.
    */
   readonly dimensionRecords?: DimensionRecordSource | null;
   /** Check the recorded checksum of every file read (when one was recorded). Default false. */
@@ -179,6 +191,8 @@ export class FileDatastore extends GenericBaseDatastore {
   readonly #disassembleDefault: boolean;
   readonly #dimensionRecords: DimensionRecordSource | null;
   readonly #madeDirs = new Set<string>();
+  #trust: boolean;
+  readonly #warnedFields = new Set<string>();
   #records: Promise<Records> | null = null;
 
   /**
@@ -261,9 +275,22 @@ export class FileDatastore extends GenericBaseDatastore {
       },
     });
     this.useChecksum = this.config.get('checksum') === true;
+    const trust = this.config.get('trust_get_request') ?? false;
+    if (typeof trust !== 'boolean') {
+      throw new FileDatastoreConfigError(
+        `trust_get_request must be true or false, got ${JSON.stringify(trust)}`,
+      );
+    }
+    this.#trust = trust;
     this.verifyChecksums = options.verifyChecksums ?? false;
     this.formatterRegistry = options.formatters ?? FormatterRegistry.shared;
-    this.#dimensionRecords = options.dimensionRecords ?? null;
+    const dimensionRecords = options.dimensionRecords ?? null;
+    if (dimensionRecords !== null && typeof dimensionRecords !== 'function') {
+      throw new FileDatastoreConfigError(
+        `The dimensionRecords option must be a function (element, ref) => record, got ${typeof dimensionRecords}`,
+      );
+    }
+    this.#dimensionRecords = dimensionRecords;
     this.#bridgeManager = bridgeManager;
     this.#bridge = bridgeManager.register(this.name);
   }
@@ -373,7 +400,10 @@ export class FileDatastore extends GenericBaseDatastore {
   /** A datastore on the same root and configuration with another bridge manager. */
   override clone(bridgeManager: DatastoreRegistryBridgeManager): FileDatastore {
     return new FileDatastore(
-      this.config.with('root', this.root).with('name', this.name),
+      this.config
+        .with('root', this.root)
+        .with('name', this.name)
+        .with('trust_get_request', this.#trust),
       bridgeManager,
       {
         logger: this.logger,
@@ -431,22 +461,87 @@ export class FileDatastore extends GenericBaseDatastore {
     return new ResourcePath(pathToFileURL(this.pathOf(info)));
   }
 
-  /** Whether the datastore has records of the dataset (files are not checked). */
-  override async knows(ref: DatasetRef): Promise<boolean> {
-    return (await this.getStoredItemsInfo(ref)).length > 0;
+  /**
+   * Whether reads of a dataset without records look for its files where a put with the
+   * current configuration would have written them (daf_butler's `trust_get_request`, also set
+   * by {@link FileDatastore.setTrustMode}). Such reads cannot check sizes or checksums, and
+   * find nothing written with another template, formatter or disassembly.
+   */
+  get trustGetRequest(): boolean {
+    return this.#trust;
   }
 
-  /** Whether each ref has records, in one query. */
+  /** Turns trust mode ({@link FileDatastore.trustGetRequest}) on or off. */
+  override setTrustMode(mode: boolean): void {
+    this.#trust = mode;
+  }
+
+  // Where a put with the current configuration would have written `ref` (its composite for
+  // a component ref): one file, or one per component when disassembled. Records without size.
+  async #expectedInfos(ref: DatasetRef): Promise<StoredFileInfo[]> {
+    const composite = ref.isComponent() ? ref.makeCompositeRef() : ref;
+    const storageClass = composite.datasetType.storageClass;
+    const targets = this.shouldDisassemble(composite)
+      ? [...storageClass.components].map(([name, component]) => ({
+          ref: composite.makeComponentRef(name),
+          storageClass: component,
+          component: name,
+        }))
+      : [{ ref: composite, storageClass, component: null }];
+    const infos: StoredFileInfo[] = [];
+    for (const target of targets) {
+      const { formatter } = this.#formatterFor(target.ref);
+      infos.push(
+        new StoredFileInfo({
+          datasetId: ref.id,
+          path: await this.#relativePath(target.ref, formatter.extension),
+          formatter: formatter.name,
+          storageClass: target.storageClass.name,
+          component: target.component,
+          checksum: null,
+          fileSize: -1,
+        }),
+      );
+    }
+    return infos;
+  }
+
+  // In trust mode, the expected files of a dataset without records: those that exist, and
+  // whether all do.
+  async #trusted(ref: DatasetRef): Promise<{ present: StoredFileInfo[]; all: boolean }> {
+    const present: StoredFileInfo[] = [];
+    const expected = await this.#expectedInfos(ref);
+    for (const info of expected) if (await exists(this.pathOf(info))) present.push(info);
+    return { present, all: present.length > 0 && present.length === expected.length };
+  }
+
+  /**
+   * Whether the datastore has records of the dataset (files are not checked); in trust mode,
+   * without records, whether its expected files exist.
+   */
+  override async knows(ref: DatasetRef): Promise<boolean> {
+    if ((await this.getStoredItemsInfo(ref)).length > 0) return true;
+    return this.#trust && (await this.#trusted(ref)).all;
+  }
+
+  /** {@link FileDatastore.knows} for many refs, with one records query. */
   override async knowsThese(refs: Iterable<DatasetRef>): Promise<Map<DatasetRef, boolean>> {
     const list = [...refs];
     const records = await this.#recordsOf([...new Set(list.map((ref) => ref.id))]);
-    return new Map(list.map((ref) => [ref, records.has(ref.id)]));
+    const result = new Map<DatasetRef, boolean>();
+    for (const ref of list) {
+      result.set(ref, records.has(ref.id) || (this.#trust && (await this.#trusted(ref)).all));
+    }
+    return result;
   }
 
-  /** Whether the dataset has records and every one of its files exists. */
+  /**
+   * Whether the dataset has records and every one of its files exists; in trust mode, without
+   * records, whether its expected files exist.
+   */
   override async exists(ref: DatasetRef): Promise<boolean> {
     const infos = await this.getStoredItemsInfo(ref);
-    if (infos.length === 0) return false;
+    if (infos.length === 0) return this.#trust && (await this.#trusted(ref)).all;
     for (const info of infos) if (!(await exists(this.pathOf(info)))) return false;
     return true;
   }
@@ -461,6 +556,10 @@ export class FileDatastore extends GenericBaseDatastore {
     const result = new Map<DatasetRef, boolean>();
     for (const ref of list) {
       const infos = records.get(ref.id) ?? [];
+      if (infos.length === 0 && this.#trust) {
+        result.set(ref, (await this.#trusted(ref)).all);
+        continue;
+      }
       let ok = infos.length > 0;
       for (const info of infos) {
         if (!ok) break;
@@ -473,6 +572,14 @@ export class FileDatastore extends GenericBaseDatastore {
       result.set(ref, ok);
     }
     return result;
+  }
+
+  // The records of a read: the dataset's records, or in trust mode (without records) its
+  // expected files that exist.
+  async #locate(ref: DatasetRef): Promise<StoredFileInfo[]> {
+    const infos = await this.getStoredItemsInfo(ref);
+    if (infos.length > 0 || !this.#trust) return infos;
+    return (await this.#trusted(ref)).present;
   }
 
   // ---- configuration lookups -------------------------------------------------------------
@@ -522,8 +629,23 @@ export class FileDatastore extends GenericBaseDatastore {
     return this.templates.getTemplate(ref);
   }
 
-  #relativePath(ref: DatasetRef, extension: string): string {
-    return `${this.#template(ref).format(ref, this.#dimensionRecords)}${extension}`;
+  // The path of a put: the template rendered with the records it reads (fetched from the
+  // dimension record source), plus the formatter's extension.
+  async #relativePath(ref: DatasetRef, extension: string): Promise<string> {
+    const template = this.#template(ref);
+    const source = this.#dimensionRecords;
+    if (source === null) {
+      for (const { field, optional } of template.recordFields(ref)) {
+        const key = `${template.template}\u0000${field}`;
+        if (!optional || this.#warnedFields.has(key)) continue;
+        this.#warnedFields.add(key);
+        this.logger.debug(
+          `File template field '${field}' is left out of paths (no dimension records: give FileDatastore a dimensionRecords source); daf_butler would fill it in`,
+        );
+      }
+      return `${template.format(ref)}${extension}`;
+    }
+    return `${template.format(ref, await template.fetchRecords(ref, source))}${extension}`;
   }
 
   // ---- put ------------------------------------------------------------------------------
@@ -560,16 +682,17 @@ export class FileDatastore extends GenericBaseDatastore {
     if (delegate === null || !delegate.canAccept(value)) value = storageClass.coerceType(value);
     if (delegate !== null) value = delegate.addProvenance(value, ref, options.provenance ?? null);
 
-    const prepared = this.#artifacts(value, ref).map((artifact) => {
+    const prepared = [];
+    for (const artifact of this.#artifacts(value, ref)) {
       const { formatter, entry } = this.#formatterFor(artifact.ref);
-      const path = this.#relativePath(artifact.ref, formatter.extension);
+      const path = await this.#relativePath(artifact.ref, formatter.extension);
       const codec = this.formatterRegistry.codec(artifact.storageClass.pytypeName);
       const plain = codec === undefined ? artifact.value : codec.toPlain(artifact.value);
       const bytes = formatter.write(plain, {
         storageClass: artifact.storageClass,
         parameters: entry.parameters,
       });
-      return {
+      prepared.push({
         path,
         bytes,
         info: new StoredFileInfo({
@@ -581,8 +704,8 @@ export class FileDatastore extends GenericBaseDatastore {
           checksum: this.useChecksum ? checksumOf(bytes) : null,
           fileSize: bytes.byteLength,
         }),
-      };
-    });
+      });
+    }
     const paths = new Set(prepared.map((p) => p.path));
     if (paths.size !== prepared.length) {
       throw new ArtifactExistsError(
@@ -648,7 +771,7 @@ export class FileDatastore extends GenericBaseDatastore {
     const path = this.pathOf(info);
     let bytes: Buffer;
     try {
-      bytes = await readBytes(path);
+      bytes = await readSized(path, info.fileSize);
     } catch (error) {
       if (isMissing(error)) {
         throw new DatasetNotFoundError(
@@ -712,7 +835,7 @@ export class FileDatastore extends GenericBaseDatastore {
    * @throws as `InMemoryDatastore.get` for storage classes and parameters.
    */
   override async get(ref: DatasetRef, options: GetOptions = {}): Promise<unknown> {
-    const infos = await this.getStoredItemsInfo(ref);
+    const infos = await this.#locate(ref);
     if (infos.length === 0) {
       throw new DatasetNotFoundError(`Could not retrieve dataset ${ref.toString()}`, {
         datastore: this.name,
@@ -790,7 +913,11 @@ export class FileDatastore extends GenericBaseDatastore {
    * @throws `DatasetNotFoundError` if it is not stored and `predict` is not set.
    */
   override async getURIs(ref: DatasetRef, options: URIOptions = {}): Promise<DatasetRefURIs> {
-    const infos = await this.getStoredItemsInfo(ref);
+    let infos = await this.getStoredItemsInfo(ref);
+    if (infos.length === 0 && this.#trust) {
+      const trusted = await this.#trusted(ref);
+      if (trusted.all) infos = trusted.present;
+    }
     if (infos.length > 0) {
       const whole = infos.find((info) => info.component === null);
       if (whole !== undefined || infos.length === 1) {
@@ -807,19 +934,20 @@ export class FileDatastore extends GenericBaseDatastore {
         ref,
       });
     }
-    const predicted = (target: DatasetRef): ResourcePath => {
+    const predicted = async (target: DatasetRef): Promise<ResourcePath> => {
       const { formatter } = this.#formatterFor(target);
-      const path = join(this.root, ...this.#relativePath(target, formatter.extension).split('/'));
+      const inRoot = await this.#relativePath(target, formatter.extension);
+      const path = join(this.root, ...inRoot.split('/'));
       return new ResourcePath(`${pathToFileURL(path).href}#predicted`);
     };
     if (this.shouldDisassemble(ref)) {
-      const components = [...ref.datasetType.storageClass.components.keys()];
-      return new DatasetRefURIs(
-        null,
-        Object.fromEntries(components.map((c) => [c, predicted(ref.makeComponentRef(c))])),
-      );
+      const components: [string, ResourcePath][] = [];
+      for (const c of ref.datasetType.storageClass.components.keys()) {
+        components.push([c, await predicted(ref.makeComponentRef(c))]);
+      }
+      return new DatasetRefURIs(null, Object.fromEntries(components));
     }
-    return new DatasetRefURIs(predicted(ref));
+    return new DatasetRefURIs(await predicted(ref));
   }
 
   /**
@@ -1034,7 +1162,7 @@ export class FileDatastore extends GenericBaseDatastore {
         } else if (transfer === null) {
           path = relative(this.root, source).split(sep).join('/');
         } else {
-          path = this.#relativePath(first, extname(source));
+          path = await this.#relativePath(first, extname(source));
           const target = join(this.root, ...path.split('/'));
           if (await exists(target)) {
             throw new ArtifactExistsError(

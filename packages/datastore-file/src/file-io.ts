@@ -1,7 +1,7 @@
 // File operations of the datastore: writes that no reader sees half done and that never
 // replace an existing file, removal that tolerates files already gone, and checksums.
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ArtifactExistsError } from './errors.ts';
 
@@ -84,6 +84,24 @@ export async function exists(path: string): Promise<boolean> {
 /** The bytes of a file. */
 export function readBytes(path: string): Promise<Buffer> {
   return readFile(path);
+}
+
+/**
+ * The bytes of a file expected to hold `expectedSize` bytes: one open and one read of
+ * `expectedSize + 1` bytes (so a longer file shows), where `readFile` also stats the file and
+ * reads again to find the end. The file is closed in the background: the answer does not wait
+ * for it. A file of another size (or no expected size) is read with `readFile`, whole, for the
+ * caller's size check to report.
+ */
+export async function readSized(path: string, expectedSize: number | null): Promise<Buffer> {
+  if (expectedSize === null || expectedSize < 0) return readFile(path);
+  const handle = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(expectedSize + 1);
+  const read = handle.read(buffer, 0, buffer.length, 0);
+  // Closed once read, without waiting: the answer does not need the descriptor.
+  void read.finally(() => handle.close().catch(() => undefined)).catch(() => undefined);
+  const bytesRead = (await read).bytesRead;
+  return bytesRead === expectedSize ? buffer.subarray(0, bytesRead) : readFile(path);
 }
 
 /**

@@ -1,18 +1,42 @@
 import { posix } from 'node:path';
 import type { DataIdValue, DatasetRef, DimensionUniverse } from '@butler-ts/core';
-import { FileTemplateError } from './errors.ts';
+import { DimensionRecordError, FileTemplateError } from './errors.ts';
 import { LookupTable } from './lookup-table.ts';
 import type { LookupEntity } from './lookup-table.ts';
+
+/** A dimension record as a template reads it: field name → value (`{full_name: 'R11_S01'}`). */
+export type DimensionRecord = Readonly<Record<string, unknown>>;
 
 /**
  * Where the template's `element.field` values come from: daf_butler reads them from the
  * dimension records of an expanded data ID (`detector.full_name`, `visit.day_obs`). Return
- * the record of `element` for the data ID, or `null`/`undefined` when there is none.
+ * (or resolve to) the record of `element` for the data ID of `ref`, or `null`/`undefined`
+ * when there is none (which is an error when a template needs it). Give one to
+ * `FileDatastore` as its `dimensionRecords` option, e.g. a lookup in the registry's dimension
+ * tables.
  */
 export type DimensionRecordSource = (
   element: string,
   ref: DatasetRef,
-) => Readonly<Record<string, unknown>> | null | undefined;
+) => DimensionRecord | null | undefined | PromiseLike<DimensionRecord | null | undefined>;
+
+/**
+ * The records {@link FileTemplate.format} reads: element → record (as
+ * {@link FileTemplate.fetchRecords} gives them), or a function that returns them at once.
+ */
+export type TemplateRecords =
+  | ReadonlyMap<string, DimensionRecord | null | undefined>
+  | ((element: string, ref: DatasetRef) => DimensionRecord | null | undefined);
+
+/** A field of a template that reads a dimension record, for one dataset. */
+export interface RecordField {
+  /** The field as written, e.g. `detector.full_name`. */
+  readonly field: string;
+  /** The dimension element whose record it reads, e.g. `detector`. */
+  readonly element: string;
+  /** Whether the field is optional (`:?`). */
+  readonly optional: boolean;
+}
 
 interface Field {
   readonly literal: string;
@@ -62,8 +86,17 @@ function parseTemplate(template: string): Field[] {
 
 // Python's format(value, spec) for the specs templates use: [[fill]align][0][width][type]
 // with type d or s (or none).
+// Python's str() of a template value.
+function pyStr(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
 function pyFormat(value: unknown, spec: string, template: string): string {
-  const text = typeof value === 'string' ? value : String(value);
+  const text = pyStr(value);
   if (spec === '') return text;
   const match = /^(?:(.)?([<>^=]))?(0)?(\d+)?([ds])?$/su.exec(spec);
   if (match === null) {
@@ -151,18 +184,11 @@ export class FileTemplate {
     return names;
   }
 
-  /**
-   * The path of `ref` (POSIX separators, relative, without an extension).
-   *
-   * @param records the dimension records of the ref's data ID, for `element.field` fields.
-   * @throws {@link FileTemplateError} when a required field has no value, or the ref is a
-   *   component and the template does not use `component`.
-   */
-  format(ref: DatasetRef, records: DimensionRecordSource | null = null): string {
+  // The values of the dimensions of the ref's data ID and of the special fields.
+  static #fields(ref: DatasetRef): Map<string, unknown> {
     const fields = new Map<string, unknown>();
     const dataId = ref.dataId;
-    const dimensionNames = ref.datasetType.dimensions.names;
-    for (const name of dimensionNames) {
+    for (const name of ref.datasetType.dimensions.names) {
       const value: DataIdValue | undefined = dataId.get(name);
       if (value !== undefined && value !== null) fields.set(name, value);
     }
@@ -171,21 +197,93 @@ export class FileTemplate {
     if (component !== null) fields.set('component', component);
     fields.set('run', ref.run);
     fields.set('id', ref.id);
+    return fields;
+  }
 
-    const recordValue = (name: string): { found: boolean; value?: unknown } => {
-      const dot = name.indexOf('.');
-      if (dot < 0)
-        return fields.has(name) ? { found: true, value: fields.get(name) } : { found: false };
-      const primary = name.slice(0, dot);
-      const secondary = name.slice(dot + 1);
-      if (records === null || !dimensionNames.includes(primary)) return { found: false };
-      const record = records(primary, ref);
-      if (record === null || record === undefined || !Object.hasOwn(record, secondary)) {
-        return { found: false };
+  // daf_butler's choice among `a|b.c|d`: the first alternative whose dimension (the part
+  // before the dot) has a value, else the first (whose absence is then handled as usual).
+  static #choose(name: string, fields: ReadonlyMap<string, unknown>): string {
+    if (!name.includes('|')) return name;
+    const alternatives = name.split('|');
+    return alternatives.find((alt) => fields.has(alt.split('.')[0]!)) ?? alternatives[0]!;
+  }
+
+  // The element of a record field whose dimension has a value in the data ID, else null.
+  static #recordElement(name: string, fields: ReadonlyMap<string, unknown>, ref: DatasetRef) {
+    const dot = name.indexOf('.');
+    if (dot < 0) return null;
+    const element = name.slice(0, dot);
+    return fields.has(element) && ref.datasetType.dimensions.names.includes(element)
+      ? element
+      : null;
+  }
+
+  /**
+   * The fields of this template that read a dimension record when `ref` is rendered (after
+   * choosing among `|` alternatives as daf_butler does), in template order.
+   */
+  recordFields(ref: DatasetRef): RecordField[] {
+    const fields = FileTemplate.#fields(ref);
+    const result: RecordField[] = [];
+    for (const part of this.#parts) {
+      if (part.name === null) continue;
+      const field = FileTemplate.#choose(part.name, fields);
+      const element = FileTemplate.#recordElement(field, fields, ref);
+      if (element !== null) result.push({ field, element, optional: part.spec.includes('?') });
+    }
+    return result;
+  }
+
+  /**
+   * The records this template reads for `ref`, fetched from `source` (one call per element).
+   * Pass the result to {@link FileTemplate.format}.
+   */
+  async fetchRecords(
+    ref: DatasetRef,
+    source: DimensionRecordSource,
+  ): Promise<Map<string, DimensionRecord | null>> {
+    const records = new Map<string, DimensionRecord | null>();
+    for (const { element } of this.recordFields(ref)) {
+      if (!records.has(element)) records.set(element, (await source(element, ref)) ?? null);
+    }
+    return records;
+  }
+
+  /**
+   * The path of `ref` (POSIX separators, relative, without an extension).
+   *
+   * Record fields (`element.field`) follow daf_butler: when the element is a dimension of the
+   * data ID its record must be available, optional field or not; a record without that field
+   * leaves the field without a value (dropped if optional); a field whose value is null
+   * renders as Python does (`None`). Without any `records`, an optional record field is
+   * dropped and a required one is refused.
+   *
+   * @param records the dimension records of the ref's data ID, for `element.field` fields.
+   * @throws {@link DimensionRecordError} when a record field needs a record that is not
+   *   available (naming the field and the data ID).
+   * @throws {@link FileTemplateError} when a required field has no value, or the ref is a
+   *   component and the template does not use `component`.
+   */
+  format(ref: DatasetRef, records: TemplateRecords | null = null): string {
+    const fields = FileTemplate.#fields(ref);
+    const component = ref.datasetType.component();
+    const recordOf = (element: string): DimensionRecord | null | undefined => {
+      if (records === null) return undefined;
+      const record = typeof records === 'function' ? records(element, ref) : records.get(element);
+      if (
+        typeof (record as Partial<PromiseLike<unknown>> | null | undefined)?.then === 'function'
+      ) {
+        throw new FileTemplateError(
+          `The dimension record source of template ${this.template} is asynchronous: pass the records of fetchRecords() instead`,
+        );
       }
-      const value = record[secondary];
-      return value === null || value === undefined ? { found: false } : { found: true, value };
+      return record;
     };
+    const missingRecord = (field: string, element: string, why: string): DimensionRecordError =>
+      new DimensionRecordError(
+        `File template field '${field}' of ${this.template} needs the ${element} record of data ID ${ref.dataId.toString()} (${ref.toString()}), but ${why}`,
+        { field, element, dataId: ref.dataId.toString(), template: this.template },
+      );
 
     let usedComponent = false;
     let output = '';
@@ -195,24 +293,43 @@ export class FileTemplate {
         output += literal;
         continue;
       }
+      const name = FileTemplate.#choose(part.name, fields);
+      if (name === 'component') usedComponent = true;
       let spec = part.spec;
       const optional = spec.includes('?');
       spec = spec.replaceAll('?', '');
       let value: unknown;
       let found = false;
-      for (const name of part.name.split('|')) {
-        if (name === 'component') usedComponent = true;
-        const result = recordValue(name);
-        if (result.found) {
-          value = result.value;
-          found = true;
-          break;
+      const element = FileTemplate.#recordElement(name, fields, ref);
+      if (element !== null) {
+        const record = recordOf(element);
+        if (record === null || record === undefined) {
+          if (records === null) {
+            if (!optional) {
+              throw missingRecord(
+                name,
+                element,
+                'the datastore has no dimension record source (its dimensionRecords option)',
+              );
+            }
+          } else {
+            throw missingRecord(name, element, 'the record source has none');
+          }
+        } else {
+          const secondary = name.slice(element.length + 1);
+          if (Object.hasOwn(record, secondary)) {
+            value = record[secondary];
+            found = true;
+          }
         }
+      } else if (!name.includes('.') && fields.has(name)) {
+        value = fields.get(name);
+        found = true;
       }
       if (!found) {
         if (!optional) {
           throw new FileTemplateError(
-            `'${part.name}' requested in template ${this.template} but not defined and not optional for ${ref.toString()}`,
+            `'${name}' requested in template ${this.template} but not defined and not optional for ${ref.toString()}`,
           );
         }
         spec = '';

@@ -1,5 +1,6 @@
 export {
   ArtifactExistsError,
+  DimensionRecordError,
   FileDatastoreConfigError,
   FileIntegrityError,
   FileTemplateError,
@@ -11,7 +12,12 @@ export { checksumOf } from './file-io.ts';
 export { FileDatastore } from './file-datastore.ts';
 export type { FileDatastoreOptions } from './file-datastore.ts';
 export { FileTemplate, FileTemplates } from './file-template.ts';
-export type { DimensionRecordSource } from './file-template.ts';
+export type {
+  DimensionRecord,
+  DimensionRecordSource,
+  RecordField,
+  TemplateRecords,
+} from './file-template.ts';
 export {
   BytesFormatter,
   FormatterRegistry,

@@ -27,6 +27,7 @@ import { isError, rejection } from '@butler-ts/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ArtifactExistsError,
+  DimensionRecordError,
   FileDatastore,
   FileDatastoreConfigError,
   FileIntegrityError,
@@ -183,12 +184,172 @@ describe('FileDatastore', () => {
       );
     });
 
+    describe('dimension record fields, as daf_butler renders them', () => {
+      const detRef = makeRef(
+        'raw',
+        'StructuredData',
+        { instrument: 'Cam 1', visit: 7, detector: 3 },
+        { run: 'r' },
+      );
+      const records = new Map<string, Record<string, unknown> | null>([
+        ['visit', { day_obs: 20260105, name: 'v 7/a', note: null }],
+        ['detector', { full_name: 'R11_S01' }],
+      ]);
+      it.each([
+        ['{run}/{detector.full_name}/{visit.name}', 'r/R11_S01/v_7_a'],
+        // The first alternative whose dimension is in the data ID, records or not.
+        ['{run}/{day_obs|visit.day_obs|exposure.day_obs:?}/{datasetType}', 'r/20260105/raw'],
+        ['{run}/{exposure.obs_id|visit.name}/x', 'r/v_7_a/x'],
+        // A record without the field: the field has no value (dropped when optional).
+        ['{run}/{visit.nothing:?}/{datasetType}_{visit.nothing:?}', 'r/raw'],
+        // A null value renders as Python's None.
+        ['{run}/{visit.note}', 'r/None'],
+        // An element that is not a dimension of the data ID needs no record.
+        ['{run}/{exposure.obs_id:?}/{tract.name:?}{datasetType}', 'r/raw'],
+        // Spaces are replaced in values before the spec pads them (so padding stays).
+        ['{run}/{detector.full_name:>10}.{visit.day_obs:010d}', 'r/   R11_S01_0020260105'],
+      ])('%s → %s', (template, path) => {
+        expect(new FileTemplate(template).format(detRef, records)).toBe(path);
+        expect(new FileTemplate(template).format(detRef, (element) => records.get(element))).toBe(
+          path,
+        );
+      });
+
+      it('refuses a field whose record is missing from the records given, optional or not', () => {
+        for (const template of ['{run}/{detector.full_name}', '{run}/{detector.full_name:?}']) {
+          let error: unknown;
+          try {
+            new FileTemplate(template).format(detRef, new Map([['visit', {}]]));
+          } catch (caught) {
+            error = caught;
+          }
+          expect(error).toSatisfy(isError(DimensionRecordError));
+          const typed = error as DimensionRecordError;
+          expect(FileTemplateError.is(typed)).toBe(true);
+          expect(typed.field).toBe('detector.full_name');
+          expect(typed.element).toBe('detector');
+          expect(typed.dataId).toBe(detRef.dataId.toString());
+          expect(typed.template).toBe(template);
+          expect(typed.message).toContain('detector.full_name');
+          expect(typed.message).toContain(detRef.dataId.toString());
+        }
+      });
+
+      it('without records, drops optional record fields and refuses required ones', () => {
+        expect(new FileTemplate('{run}/{detector.full_name:?}_{datasetType}').format(detRef)).toBe(
+          'r/_raw',
+        );
+        expect(() => new FileTemplate('{run}/{visit.name}').format(detRef)).toThrow(
+          /'visit\.name'.*visit record of data ID \{instrument: 'Cam 1', detector: 3, visit: 7\}.*dimensionRecords/,
+        );
+        expect(() => new FileTemplate('{run}/{visit.nothing}').format(detRef, records)).toThrow(
+          /'visit.nothing' requested/,
+        );
+      });
+
+      it('lists the record fields a ref reads and fetches their records once per element', async () => {
+        const template = new FileTemplate(
+          '{run}/{day_obs|visit.day_obs:?}/{visit.name}/{detector.full_name:?}/{exposure.x:?}',
+        );
+        expect(template.recordFields(detRef)).toEqual([
+          { field: 'visit.day_obs', element: 'visit', optional: true },
+          { field: 'visit.name', element: 'visit', optional: false },
+          { field: 'detector.full_name', element: 'detector', optional: true },
+        ]);
+        const asked: string[] = [];
+        const fetched = await template.fetchRecords(detRef, async (element, ref) => {
+          asked.push(`${element}@${ref.id}`);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return records.get(element);
+        });
+        expect(asked).toEqual([`visit@${detRef.id}`, `detector@${detRef.id}`]);
+        expect(template.format(detRef, fetched)).toBe('r/20260105/v_7_a/R11_S01');
+        expect(() => template.format(detRef, (() => Promise.resolve({})) as never)).toThrow(
+          /fetchRecords/,
+        );
+      });
+    });
+
     it('refuses a missing required field and an unused component', () => {
       expect(() => new FileTemplate('{run}/{detector}').format(ref)).toThrow(FileTemplateError);
       expect(() =>
         new FileTemplate('{run}/{datasetType}').format(ref.makeComponentRef('data')),
       ).toThrow(/did not use it/);
       expect(() => new FileTemplate('{datasetType}').validateTemplate()).toThrow(/run or id/);
+    });
+  });
+
+  describe('dimension records of file templates', () => {
+    const withDetector = (visit: number) =>
+      makeRef('metric', 'StructuredDataDict', { instrument: 'dummy', visit, detector: 3 });
+    // As a registry lookup would: asynchronous, by element and data ID.
+    const lookups: string[] = [];
+    const source = async (element: string, ref: DatasetRef) => {
+      lookups.push(element);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (element === 'visit') return { day_obs: 20260100 + Number(ref.dataId.get('visit')) };
+      if (element === 'detector') return { full_name: `R11_S0${ref.dataId.get('detector')}` };
+      return null;
+    };
+
+    it("fills daf_butler's default template from a record source, for puts and predictions", async () => {
+      lookups.length = 0;
+      const datastore = await make({}, { dimensionRecords: source });
+      const ref = withDetector(5);
+      await datastore.put({ a: 1 }, ref);
+      expect(files(root)).toEqual(['dummy/metric/20260105/5/metric_dummy_5_R11_S03_dummy.yaml']);
+      expect(lookups.sort()).toEqual(['detector', 'visit']);
+      expect(await datastore.get(ref)).toEqual({ a: 1 });
+      const predicted = await datastore.getURI(withDetector(6), { predict: true });
+      expect(predicted.toString()).toMatch(
+        /dummy\/metric\/20260106\/6\/metric_dummy_6_R11_S03_dummy\.yaml#predicted$/,
+      );
+    });
+
+    it('refuses a put whose record the source lacks, naming the field and data ID, writing nothing', async () => {
+      const datastore = await make({}, { dimensionRecords: () => null });
+      const ref = withDetector(5);
+      const error = await rejection(datastore.put({ a: 1 }, ref));
+      expect(error).toSatisfy(isError(DimensionRecordError));
+      expect((error as DimensionRecordError).field).toBe('visit.day_obs');
+      expect((error as DimensionRecordError).dataId).toBe(ref.dataId.toString());
+      expect((error as Error).message).toContain(ref.dataId.toString());
+      expect(files(root)).toEqual([]);
+      expect(await rows('file_datastore_records')).toEqual([]);
+    });
+
+    it('without a source, leaves optional record fields out (said once, at debug level) and refuses required ones', async () => {
+      const warnings: string[] = [];
+      const logger = {
+        debug: (m: string) => warnings.push(m),
+        error: () => undefined,
+        warn: (m: string) => warnings.push(`warn: ${m}`),
+      };
+      const datastore = await make(
+        { templates: { metric2: '{run}/{datasetType}/{detector.full_name}' } },
+        { logger },
+      );
+      await datastore.put({ a: 1 }, withDetector(1));
+      await datastore.put({ a: 2 }, withDetector(2));
+      expect(files(root)).toEqual([
+        'dummy/metric/1/metric_dummy_1_dummy.yaml',
+        'dummy/metric/2/metric_dummy_2_dummy.yaml',
+      ]);
+      expect(warnings).toHaveLength(2);
+      expect(warnings.join('\n')).toMatch(/'visit\.day_obs'[^]*'detector\.full_name'/);
+      const required = makeRef('metric2', 'StructuredDataDict', {
+        instrument: 'dummy',
+        detector: 3,
+      });
+      const error = await rejection(datastore.put({ a: 3 }, required));
+      expect(error).toSatisfy(isError(DimensionRecordError));
+      expect((error as Error).message).toMatch(/detector\.full_name.*dimensionRecords/);
+      expect(files(root)).toHaveLength(2);
+    });
+
+    it('refuses a dimensionRecords option that is not a function', async () => {
+      const error = await rejection(make({}, { dimensionRecords: { visit: {} } }));
+      expect(error).toSatisfy(isError(FileDatastoreConfigError));
     });
   });
 
@@ -369,6 +530,63 @@ describe('FileDatastore', () => {
       expect(files(root)).toHaveLength(1);
       await datastore.remove(dict(2)).catch(() => undefined);
       expect(await rejection(datastore.remove(ref))).toSatisfy(isError(DatasetNotFoundError));
+    });
+  });
+
+  describe('trust mode (trust_get_request)', () => {
+    it('reads a dataset without records from where a put would have written it', async () => {
+      const datastore = await make();
+      expect(datastore.trustGetRequest).toBe(false);
+      const ref = dict(1);
+      await datastore.put({ a: 1 }, ref);
+      const path = (await datastore.getURI(ref)).ospath;
+      await datastore.forget([ref]); // the records go, the file stays
+      expect(await rejection(datastore.get(ref))).toSatisfy(isError(DatasetNotFoundError));
+      expect(await datastore.exists(ref)).toBe(false);
+
+      datastore.setTrustMode(true);
+      expect(datastore.trustGetRequest).toBe(true);
+      expect(await datastore.get(ref)).toEqual({ a: 1 });
+      expect(await datastore.knows(ref)).toBe(true);
+      expect(await datastore.exists(ref)).toBe(true);
+      expect([...(await datastore.mexists([ref, dict(2)])).values()]).toEqual([true, false]);
+      expect([...(await datastore.knowsThese([ref, dict(2)])).values()]).toEqual([true, false]);
+      const uri = await datastore.getURI(ref);
+      expect(uri.ospath).toBe(path);
+      expect(uri.fragment).not.toBe('predicted');
+      // Nothing there: not found, and a prediction is still a prediction.
+      expect(await rejection(datastore.get(dict(2)))).toSatisfy(isError(DatasetNotFoundError));
+      expect((await datastore.getURI(dict(2), { predict: true })).fragment).toBe('predicted');
+      // Trust reads nothing into the registry.
+      expect(await rows('file_datastore_records')).toEqual([]);
+    });
+
+    it('reads a disassembled composite without records, whole and by component', async () => {
+      const factory = testStorageClassFactory();
+      const datastore = await make(
+        { composites: { disassembled: { StructuredData: true } }, trust_get_request: true },
+        { storageClassFactory: factory },
+      );
+      expect(datastore.trustGetRequest).toBe(true);
+      const ref = makeRef('metric', 'StructuredData', { instrument: 'dummy', visit: 5 });
+      const { makeExampleMetrics } = await import('@butler-ts/core/testing');
+      const metrics = makeExampleMetrics();
+      await datastore.put(metrics, ref);
+      await datastore.forget([ref]);
+      expect(await datastore.get(ref)).toEqual(metrics);
+      expect(await datastore.get(ref.makeComponentRef('summary'))).toEqual(metrics.summary);
+      const uris = await datastore.getURIs(ref);
+      expect([...uris.componentURIs.keys()].sort()).toEqual(['data', 'output', 'summary']);
+      // One component file gone: the dataset is no longer whole.
+      rmSync(uris.componentURIs.get('output')!.ospath!);
+      expect(await datastore.exists(ref)).toBe(false);
+      expect(await datastore.get(ref.makeComponentRef('summary'))).toEqual(metrics.summary);
+    });
+
+    it('refuses a trust_get_request that is not a boolean', async () => {
+      const error = await rejection(make({ trust_get_request: 'yes' }));
+      expect(error).toSatisfy(isError(FileDatastoreConfigError));
+      expect((error as Error).message).toMatch(/trust_get_request/);
     });
   });
 
