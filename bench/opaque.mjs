@@ -1,7 +1,9 @@
 // bench/opaque: the five opaque-table operations through OpaqueTableStorage and through the raw
 // driver, in the same run, on SQLite (better-sqlite3 prepared statements) and PostgreSQL (pg,
 // UNNEST / = ANY — the fastest raw paths measured, see DESIGN.md decision 8). Prints medians
-// and ratios. Usage: node opaque.mjs [rows=100000] [repeats=5]
+// and ratios. Usage: node opaque.mjs [rows=100000] [repeats=5] [sections]
+// where sections (default all) is a comma list of opaque-sqlite, opaque-pg, records-sqlite,
+// records-pg.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,9 @@ import pg from 'pg';
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const ROWS = Number(args[0] ?? 100_000);
 const REPEATS = Number(args[1] ?? 5);
+const SECTIONS = new Set(
+  (args[2] ?? 'opaque-sqlite,opaque-pg,records-sqlite,records-pg').split(','),
+);
 const PG_URL = process.env.BUTLER_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 const spec = tableSpec({
@@ -214,7 +219,8 @@ async function rawSqlite() {
   };
 }
 
-report('SQLite (file, WAL)', await measure([oursSqlite, rawSqlite]));
+if (SECTIONS.has('opaque-sqlite'))
+  report('SQLite (file, WAL)', await measure([oursSqlite, rawSqlite]));
 rmSync(dir, { recursive: true, force: true });
 
 // ---- PostgreSQL ----------------------------------------------------------------------
@@ -233,7 +239,7 @@ async function pgReachable() {
 }
 
 const pgUp = await pgReachable();
-if (pgUp) {
+if (pgUp && SECTIONS.has('opaque-pg')) {
   const schemas = [];
   const schema = () => {
     const name = `butler_bench_${process.pid}_${n++}`;
@@ -509,18 +515,19 @@ const recordsDir = mkdtempSync(join(tmpdir(), 'butler-bench-records-'));
 console.log(
   `\nfile_datastore_records: ${recordDatasets / 2} composite datasets x 3 components + ${recordDatasets / 2} whole datasets; paths ~${avgPath} characters`,
 );
-report(
-  'SQLite (file, WAL): file_datastore_records',
-  await measure([
-    () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
-    rawRecordsSqlite,
-  ]),
-  recordNames,
-  recordCount,
-);
+if (SECTIONS.has('records-sqlite'))
+  report(
+    'SQLite (file, WAL): file_datastore_records',
+    await measure([
+      () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
+      rawRecordsSqlite,
+    ]),
+    recordNames,
+    recordCount,
+  );
 rmSync(recordsDir, { recursive: true, force: true });
 
-if (pgUp) {
+if (pgUp && SECTIONS.has('records-pg')) {
   const schemas = [];
   const schema = () => {
     const name = `butler_bench_records_${process.pid}_${n++}`;

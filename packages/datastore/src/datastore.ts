@@ -306,6 +306,29 @@ export interface ValidateOptions {
   readonly logFailures?: boolean;
 }
 
+// The current transaction of each datastore, in the async call chain. One storage serves
+// every datastore of the process: an enabled AsyncLocalStorage puts a promise hook on every
+// promise of the process (Node 20 and 22), so one per datastore would add a hook per datastore
+// that ever ran a transaction. Until some datastore runs one, the storage stays disabled and
+// costs nothing. It is never disabled again: work a transaction started and did not await
+// still finds that transaction after it ended (a late put is undone at once after a
+// rollback). A `null` state marks code that runs outside any transaction of that datastore
+// even inside one: undo actions.
+const transactionScopes = new AsyncLocalStorage<
+  ReadonlyMap<Datastore, DatastoreTransaction | null>
+>();
+
+/** Runs `fn` with `transaction` as the current one of `datastore` (others' are kept). */
+function runInScope<T>(
+  datastore: Datastore,
+  transaction: DatastoreTransaction | null,
+  fn: () => T,
+): T {
+  const next = new Map(transactionScopes.getStore());
+  next.set(datastore, transaction);
+  return transactionScopes.run(next, fn);
+}
+
 /**
  * Where datasets are stored: the abstract datastore every implementation extends
  * (daf_butler's `Datastore`).
@@ -347,8 +370,6 @@ export abstract class Datastore {
   readonly storageClassFactory: StorageClassFactory;
   /** Where warnings go. */
   readonly logger: Logger;
-  // `null` marks code that runs outside any transaction even inside one: undo actions.
-  readonly #transactions = new AsyncLocalStorage<DatastoreTransaction | null>();
 
   /**
    * Reduces `config` to its `datastore` section, and reads the constraints with the bridge
@@ -529,7 +550,7 @@ export abstract class Datastore {
    * {@link Datastore.transaction}. Operations register their undo actions in it.
    */
   get currentTransaction(): DatastoreTransaction | null {
-    return this.#transactions.getStore() ?? null;
+    return transactionScopes.getStore()?.get(this) ?? null;
   }
 
   /**
@@ -553,17 +574,17 @@ export abstract class Datastore {
    * ```
    */
   async transaction<T>(body: (transaction: DatastoreTransaction) => T | Promise<T>): Promise<T> {
-    const current = this.#transactions.getStore() ?? null;
+    const current = this.currentTransaction;
     // Nothing may join a transaction that has rolled back: open a new outermost one instead.
     const parent = current === null || current.state === 'rolledBack' ? null : current;
     const transaction = new DatastoreTransaction(parent, { logger: this.logger });
     let result: T;
     try {
-      result = await this.#transactions.run(transaction, () => body(transaction));
+      result = await runInScope(this, transaction, () => body(transaction));
     } catch (error) {
       // Undo actions run outside any transaction, so what they do is not logged again. (Not
       // `exit()`: on Node 20 a `run()` inside it restores the outer store after an await.)
-      await this.#transactions.run(null, () => transaction.rollback());
+      await runInScope(this, null, () => transaction.rollback());
       throw error;
     }
     transaction.commit();

@@ -4,7 +4,7 @@ import { getField } from '@butler-ts/ddl';
 import { param, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { SqlTable } from '../sql-database.ts';
-import { encodePg, pgArrayParam } from './postgres-codec.ts';
+import { pgArrayParam, pgColumnValues } from './postgres-codec.ts';
 import { pgType } from './postgres-ddl.ts';
 
 /** Keys per delete statement (as rows per insert). */
@@ -33,9 +33,9 @@ export function deleteByKeysSql(
   ];
   const statements: SQL[] = [];
   for (let start = 0; start < rows.length; start += KEYS_PER_DELETE) {
-    const chunk = rows.slice(start, start + KEYS_PER_DELETE);
+    const end = Math.min(start + KEYS_PER_DELETE, rows.length);
     const arrays = fields.map((f) => {
-      const values = chunk.map((row) => encodePg(f, row[f.name]));
+      const values = pgColumnValues(f, rows, start, end);
       return sql`CAST(${param(pgArrayParam(f, values))} AS ${sql.raw(pgType(f))}[])`;
     });
     statements.push(

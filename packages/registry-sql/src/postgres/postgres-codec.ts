@@ -28,6 +28,32 @@ export function encodePg(field: FieldSpec, value: unknown): unknown {
   return encode === undefined ? value : encode(value);
 }
 
+/**
+ * The encoded values of `column` in `rows[start..end)`: one loop per column, without a
+ * closure call per cell.
+ */
+export function pgColumnValues(
+  field: FieldSpec,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  start: number,
+  end: number,
+): unknown[] {
+  const name = field.name;
+  const encode = encoders[field.dtype];
+  const out = new Array<unknown>(end - start);
+  for (let i = start; i < end; i++) {
+    const value = rows[i]![name];
+    out[i - start] =
+      value === null || value === undefined ? null : encode === undefined ? value : encode(value);
+  }
+  return out;
+}
+
+/** `"text"` as an element of an array literal: quoted, `"` and `\` escaped. */
+function arrayElement(text: string): string {
+  return /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
+}
+
 /** A decoder for a column of `field`, or for an untyped (count) column. */
 export function pgDecoder(field: FieldSpec | null): Convert | null {
   if (field === null) return (v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
@@ -38,7 +64,8 @@ export function pgDecoder(field: FieldSpec | null): Convert | null {
  * The bound value of an array of encoded values of `field`. UUIDs (canonical, so hex digits
  * and hyphens) and safe integers never need quoting, so their array literal is one join;
  * `pg` would quote and escape every element (4 ms of a 10 000-id fetch, `bench/opaque`).
- * Other types are left to `pg`.
+ * Strings are quoted here, escaped only when they hold `"` or `\` (`pg` runs two replaces on
+ * each). Other types are left to `pg`.
  */
 export function pgArrayParam(field: FieldSpec, values: readonly unknown[]): unknown {
   switch (field.dtype) {
@@ -47,6 +74,9 @@ export function pgArrayParam(field: FieldSpec, values: readonly unknown[]): unkn
     case 'integer':
     case 'bigint':
       return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : String(v as string | number))).join(',')}}`;
+    case 'string':
+    case 'text':
+      return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : arrayElement(v as string))).join(',')}}`;
     default:
       return values;
   }

@@ -28,7 +28,7 @@ import { checkTransactionOptions } from '../transaction-options.ts';
 import { sortByColumns, writeOrderColumns } from '../key-order.ts';
 import { pgTransient } from '../transient-errors.ts';
 import { deleteByKeysSql } from './postgres-bulk.ts';
-import { encodePg, pgArrayParam, pgDecoder } from './postgres-codec.ts';
+import { encodePg, pgArrayParam, pgColumnValues, pgDecoder } from './postgres-codec.ts';
 import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
 
 /** Options of {@link PostgresDatabase.fromUri}. */
@@ -533,9 +533,9 @@ export class PostgresDatabase extends SqlDatabase {
         sql`, `,
       );
       for (let start = 0; start < groupRows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = groupRows.slice(start, start + ROWS_PER_STATEMENT);
+        const end = Math.min(start + ROWS_PER_STATEMENT, groupRows.length);
         const arrays = fields.map((f) => {
-          const values = chunk.map((row) => encodePg(f, row[f.name]));
+          const values = pgColumnValues(f, groupRows, start, end);
           return sql`CAST(${param(pgArrayParam(f, values))} AS ${sql.raw(pgType(f))}[])`;
         });
         written += await x.run(

@@ -5,7 +5,7 @@ import { getField } from '@butler-ts/ddl';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { TableSpec } from '@butler-ts/ddl';
 import type { SqlTable } from '../sql-database.ts';
-import { encodeSqlite } from './sqlite-codec.ts';
+import { sqliteEncoder } from './sqlite-codec.ts';
 import { quote } from './sqlite-ddl.ts';
 
 /** The text of the delete of one row by `equal` (bound) with `isNull` columns NULL. */
@@ -21,27 +21,31 @@ export function deleteRowText(
   return `DELETE FROM ${quote(table)} WHERE ${terms.join(' AND ')}`;
 }
 
-/** Runs `statement` (from {@link deleteRowText}) once per row; the number of rows deleted. */
-export function deleteRowsLooped(
+/**
+ * Runs `statement` once per row with the row's encoded values of `columns` as its parameters;
+ * the number of rows changed. The encoders are looked up once per column and one parameter
+ * array is reused (the driver binds it before `run` returns).
+ */
+export function runPerRow(
   statement: BetterSqlite3.Statement,
   table: SqlTable,
-  equal: readonly string[],
+  columns: readonly string[],
   rows: readonly Record<string, unknown>[],
 ): number {
-  const fields = equal.map((c) => getField(table.spec, c)!);
-  let deleted = 0;
-  if (fields.length === 2) {
-    const [f0, f1] = fields as [(typeof fields)[0], (typeof fields)[0]];
-    for (const row of rows)
-      deleted += statement.run(
-        encodeSqlite(f0, row[f0.name]),
-        encodeSqlite(f1, row[f1.name]),
-      ).changes;
-    return deleted;
+  const width = columns.length;
+  const encoders = columns.map((c) => sqliteEncoder(getField(table.spec, c)!));
+  const params = new Array<unknown>(width);
+  let changed = 0;
+  for (const row of rows) {
+    for (let i = 0; i < width; i++) {
+      const value = row[columns[i]!];
+      const encode = encoders[i];
+      params[i] =
+        value === null || value === undefined ? null : encode == null ? value : encode(value);
+    }
+    changed += statement.run(params).changes;
   }
-  for (const row of rows)
-    deleted += statement.run(fields.map((f) => encodeSqlite(f, row[f.name]))).changes;
-  return deleted;
+  return changed;
 }
 
 /** The label under which a paged read returns each row's row id (removed before yielding). */

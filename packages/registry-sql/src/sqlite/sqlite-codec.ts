@@ -37,6 +37,14 @@ export function encodeSqlite(field: FieldSpec, value: unknown): unknown {
   return encode === undefined ? value : encode(value);
 }
 
+/**
+ * The encoder of non-null values of `field`, or `null` when the driver takes them as they
+ * are: looked up once per column, so a loop over rows makes no call for such columns.
+ */
+export function sqliteEncoder(field: FieldSpec): Convert | null {
+  return encoders[field.dtype] ?? null;
+}
+
 /** A decoder for a column of `field`, or `null` when the driver value is already right. */
 export function sqliteDecoder(field: FieldSpec | null, safeIntegers: boolean): Convert | null {
   if (field === null) return safeIntegers ? toNumber : null;

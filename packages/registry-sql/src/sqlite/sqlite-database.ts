@@ -30,7 +30,7 @@ import { TransactionContext } from '../transaction-context.ts';
 import { checkTransactionOptions } from '../transaction-options.ts';
 import { sqliteTransient } from '../transient-errors.ts';
 import { assignCompoundIds, compoundAutoincrement } from './sqlite-autoincrement.ts';
-import { ROWID_LABEL, deleteRowText, deleteRowsLooped, rowidName } from './sqlite-bulk.ts';
+import { ROWID_LABEL, deleteRowText, rowidName, runPerRow } from './sqlite-bulk.ts';
 import {
   encodeSqlite,
   sqliteDecodeInSql,
@@ -563,11 +563,7 @@ export class SqliteDatabase extends SqlDatabase {
     // The fastest path on better-sqlite3: one prepared single-row statement, looped.
     for (const group of groupByColumns(rows)) {
       const stmt = this.#prepare(insertText(table.name, group.columns, suffix));
-      const fields = group.columns.map((c) => getField(table.spec, c)!);
-      for (const row of group.rows) {
-        const params = fields.map((f) => encodeSqlite(f, row[f.name]));
-        written += stmt.run(params).changes;
-      }
+      written += runPerRow(stmt, table, group.columns, group.rows);
     }
     return Promise.resolve(written);
   }
@@ -580,7 +576,7 @@ export class SqliteDatabase extends SqlDatabase {
     rows: readonly Record<string, unknown>[],
   ): Promise<number> {
     const stmt = this.#prepare(deleteRowText(table.name, equal, isNull));
-    return Promise.resolve(deleteRowsLooped(stmt, table, equal, rows));
+    return Promise.resolve(runPerRow(stmt, table, equal, rows));
   }
 
   protected override async *scanPages(
