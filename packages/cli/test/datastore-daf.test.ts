@@ -38,6 +38,27 @@ const COMPOSITE_FILES = ['data', 'output', 'summary'].map(
 const UNKNOWN = '00000000-0000-4000-8000-0000000000ff';
 
 const temp = tempDir('daf-datastore');
+
+/** `datastore ingest` of interop_dict datasets from `table`. */
+function ingestDict(
+  args: readonly string[],
+  run: string,
+  table: string,
+  transfer: string[] = ['--transfer', 'copy'],
+) {
+  return runCli([
+    'datastore',
+    'ingest',
+    ...args,
+    '--run',
+    run,
+    '--dataset-type',
+    'interop_dict',
+    '--from',
+    table,
+    ...transfer,
+  ]);
+}
 const schemas: string[] = [];
 let n = 0;
 
@@ -242,19 +263,7 @@ describe.each(engines)('butler-ts datastore on daf_butler repositories, $name', 
         table,
         `id,path\n${ID.dictRun1Det01},a.yaml\n${ID.dictRun1Det02},${join(folder, 'b.yaml')}\n`,
       );
-      const result = await runCli([
-        'datastore',
-        'ingest',
-        ...args,
-        '--run',
-        'interop/run1',
-        '--dataset-type',
-        'interop_dict',
-        '--from',
-        table,
-        '--transfer',
-        'copy',
-      ]);
+      const result = await ingestDict(args, 'interop/run1', table);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(lines(result.stdout)).toEqual([
         'Ingested 2 files for 2 datasets of interop_dict in run interop/run1 (transfer copy)',
@@ -296,17 +305,7 @@ describe.each(engines)('butler-ts datastore on daf_butler repositories, $name', 
       const verify = await runCli(['datastore', 'verify', ...args]);
       expect(verify).toMatchObject({ code: 0, stderr: '' });
       // The same IDs again: already stored.
-      const again = await runCli([
-        'datastore',
-        'ingest',
-        ...args,
-        '--run',
-        'interop/run1',
-        '--dataset-type',
-        'interop_dict',
-        '--from',
-        table,
-      ]);
+      const again = await ingestDict(args, 'interop/run1', table, []);
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(/^butler-ts: Already stored in FileDatastore@<butlerRoot>: /);
     });
@@ -322,20 +321,7 @@ describe.each(engines)('butler-ts datastore on daf_butler repositories, $name', 
           JSON.stringify({ id: UNKNOWN, path: 'a.yaml' }),
         ].join('\n'),
       );
-      const ingest = (run: string, from: string) =>
-        runCli([
-          'datastore',
-          'ingest',
-          ...args,
-          '--run',
-          run,
-          '--dataset-type',
-          'interop_dict',
-          '--from',
-          from,
-          '--transfer',
-          'copy',
-        ]);
+      const ingest = (run: string, from: string) => ingestDict(args, run, from);
       const unregistered = await ingest('interop/run1', table);
       expect(unregistered.code).toBe(1);
       expect(lines(unregistered.stderr)).toEqual([
