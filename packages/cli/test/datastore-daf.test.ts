@@ -5,17 +5,25 @@ import {
   existsSync,
   lstatSync,
   readFileSync,
-  readdirSync,
   readlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, fixtureRepo } from './daf-fixture.ts';
 import type { State } from './daf-fixture.ts';
-import { dropSchemas, freshSchema, lines, pgAvailable, pgUrl, runCli, tempDir } from './helpers.ts';
+import {
+  dropSchemas,
+  filesUnder,
+  freshSchema,
+  lines,
+  pgAvailable,
+  pgUrl,
+  runCli,
+  tempDir,
+} from './helpers.ts';
 
 const ID = {
   dictRun1Det01: '610a7eee-9460-5e4f-9ae6-c363529f6239',
@@ -66,20 +74,6 @@ afterAll(async () => {
   temp.remove();
   await dropSchemas(schemas);
 });
-
-/** Every file under `root`, relative, `/`-separated, sorted. */
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out.push(relative(root, path).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 const engines = [
   { name: 'sqlite', available: true },

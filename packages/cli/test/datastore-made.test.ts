@@ -1,13 +1,22 @@
 // Repositories butler-ts made: `create <folder>` (SQLite, butler.yaml) and `create <uri>` on
 // PostgreSQL with --root; filled through the library (FileDatastore.put), then checked,
 // listed, retrieved from and trashed through the built binary.
-import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Config, DatasetRef, DatasetType, DimensionUniverse } from '@butler-ts/core';
 import { FileDatastore } from '@butler-ts/datastore-file';
 import { openRegistry } from '@butler-ts/registry-sql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchemas, freshSchema, lines, pgAvailable, pgUrl, runCli, tempDir } from './helpers.ts';
+import {
+  dropSchemas,
+  filesUnder,
+  freshSchema,
+  lines,
+  pgAvailable,
+  pgUrl,
+  runCli,
+  tempDir,
+} from './helpers.ts';
 
 const temp = tempDir('made');
 const schemas: string[] = [];
@@ -31,19 +40,6 @@ const refs = [1, 2, 3].map(
   (visit) => new DatasetRef(summary, { instrument: 'Cam', visit }, 'run/1'),
 );
 const pathOf = (visit: number) => `run/1/summary/${visit}/summary_Cam_${visit}_run_1.yaml`;
-
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out.push(relative(root, path).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 interface Made {
   readonly root: string;

@@ -1,9 +1,9 @@
 // Runs the built `butler-ts` as a user would (a child `node` process) and makes registries.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { inject } from 'vitest';
 
 /** What a run of the command printed and how it ended. */
@@ -112,3 +112,17 @@ export function lines(text: string): string[] {
 }
 
 export { parseCsv } from '../src/csv.ts';
+
+/** Every file under `root`, relative, `/`-separated, sorted. */
+export function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out.push(relative(root, path).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
