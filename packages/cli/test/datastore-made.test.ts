@@ -3,6 +3,7 @@
 // listed, retrieved from and trashed through the built binary.
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Config, DatasetRef, DatasetType, DimensionUniverse } from '@butler-ts/core';
 import { FileDatastore } from '@butler-ts/datastore-file';
 import { openRegistry } from '@butler-ts/registry-sql';
@@ -15,6 +16,7 @@ import {
   pgAvailable,
   pgUrl,
   runCli,
+  runNode,
   tempDir,
 } from './helpers.ts';
 
@@ -257,4 +259,34 @@ describe.concurrent('butler-ts create <folder> and repository errors', { timeout
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^butler-ts: No repository at /);
   });
+});
+
+describe("the root README's session", () => {
+  it('creates, fills (examples/fill-repo.mjs), verifies and retrieves as the README shows', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const root = join(temp.dir, `readme-${n++}`);
+    expect((await runCli(['create', root])).code).toBe(0);
+    const script = fileURLToPath(new URL('../examples/fill-repo.mjs', import.meta.url));
+    const fill = await runNode([script, root]);
+    expect(fill).toMatchObject({ code: 0, stderr: '' });
+    // The IDs and files the README prints.
+    for (const line of lines(fill.stdout)) expect(readme).toContain(`# ${line}\n`);
+    expect(lines(fill.stdout)).toHaveLength(3);
+    const verify = await runCli(['datastore', 'verify', root]);
+    expect(verify.stdout).toBe(`OK: 3 records, 3 files under ${root}; 0 problems, 0 orphans\n`);
+    const id = '99167f49-bde2-56a3-aa57-f6e77a978c97';
+    expect(readme).toContain(`--id ${id}`);
+    const dest = join(temp.dir, `readme-out-${n++}`);
+    const retrieve = await runCli(['datastore', 'retrieve', root, dest, '--id', id]);
+    expect(lines(retrieve.stdout)).toEqual([
+      'run/1/summary/2/summary_Cam_2_run_1.yaml',
+      `Retrieved 1 files of 1 datasets into ${dest}`,
+    ]);
+    writeFileSync(join(root, 'run/1/summary/1/summary_Cam_1_run_1.yaml'), 'x\n');
+    const broken = await runCli(['datastore', 'verify', root]);
+    expect(broken.code).toBe(1);
+    expect(lines(broken.stdout)[0]).toMatch(
+      /^SIZE {6}run\/1\/summary\/1\/summary_Cam_1_run_1\.yaml {2}dataset 7ae90560-f096-5b28-bbf2-0a0256d81c0a: recorded 29 bytes, found 2$/,
+    );
+  }, 300_000);
 });

@@ -21,8 +21,16 @@ export function runCli(
   args: readonly string[],
   options: { cwd?: string } = {},
 ): Promise<CliResult> {
+  return runNode([cliBin, ...args], options);
+}
+
+/** Runs `node …args` and collects its output. */
+export function runNode(
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
+    const child = spawn(process.execPath, [...args], {
       cwd: options.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
