@@ -28,14 +28,27 @@ export interface RegistryCommandOptions {
  * @throws what `openRegistry` throws for a missing or incompatible registry, and
  *   {@link DatabaseConnectionError} when the database cannot be opened at all.
  */
-export async function openReadOnly(
+export function openReadOnly(
   location: RegistryLocation,
   options: RegistryCommandOptions,
 ): Promise<Registry> {
-  checkLocation(location, { writeable: false, namespace: options.namespace });
+  return openRegistryAt(location, options, false);
+}
+
+/**
+ * Opens a registry with `openRegistry` for reading, or for reading and writing.
+ *
+ * @throws as {@link openReadOnly}.
+ */
+export async function openRegistryAt(
+  location: RegistryLocation,
+  options: RegistryCommandOptions,
+  writeable: boolean,
+): Promise<Registry> {
+  checkLocation(location, { writeable, namespace: options.namespace });
   try {
     return await openRegistry(location.uri, {
-      writeable: false,
+      writeable,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       onWarning: () => undefined,
     });

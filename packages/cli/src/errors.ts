@@ -120,3 +120,85 @@ export class OutputClosedError extends CliError {
   static override readonly brand: symbol = Symbol.for('@butler-ts/cli:OutputClosedError');
   override readonly name: string = 'OutputClosedError';
 }
+
+/**
+ * A repository the command cannot use: no `butler.yaml`, a malformed one, a datastore this
+ * command does not handle (a chained datastore, say), or a registry URI without `--root`.
+ */
+export class RepositoryError extends CliError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/cli:RepositoryError');
+  override readonly name: string = 'RepositoryError';
+  /** The repository as given on the command line (any password hidden). */
+  readonly repository: string;
+
+  constructor(repository: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.repository = repository;
+  }
+}
+
+/**
+ * Dataset IDs the command was given that it cannot use: malformed, not registered, not in the
+ * datastore, or (for ingest) of another dataset type or run. Nothing was changed.
+ */
+export class DatasetIdError extends CliError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/cli:DatasetIdError');
+  override readonly name: string = 'DatasetIdError';
+  /** The IDs at fault, as given (or normalized when they parse). */
+  readonly ids: readonly string[];
+
+  constructor(ids: readonly string[], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.ids = Object.freeze([...ids]);
+  }
+}
+
+/** An ingest table (`--from`) that cannot be read: unknown format, missing columns, bad rows. */
+export class IngestTableError extends CliError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/cli:IngestTableError');
+  override readonly name: string = 'IngestTableError';
+  /** The table file. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.file = file;
+  }
+}
+
+/**
+ * `datastore verify` found problems (missing, truncated or altered files, orphans); they were
+ * written to standard output, and the command exits 1.
+ */
+export class VerifyFailedError extends CliError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/cli:VerifyFailedError');
+  override readonly name: string = 'VerifyFailedError';
+  /** How many problems were found. */
+  readonly problems: number;
+
+  constructor(problems: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.problems = problems;
+  }
+}
+
+/** `datastore retrieve` would replace files at the destination (without `--overwrite`). */
+export class DestinationExistsError extends CliError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/cli:DestinationExistsError');
+  override readonly name: string = 'DestinationExistsError';
+  /** The destination folder. */
+  readonly destination: string;
+  /** The files already there, relative to it. */
+  readonly paths: readonly string[];
+
+  constructor(
+    destination: string,
+    paths: readonly string[],
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.destination = destination;
+    this.paths = Object.freeze([...paths]);
+  }
+}

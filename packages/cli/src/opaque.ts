@@ -1,3 +1,4 @@
+import type { Database } from '@butler-ts/registry-interfaces';
 import type { CommandContext, RegistryCommandOptions } from './context.ts';
 import { openReadOnly, using } from './context.ts';
 import { UnknownOpaqueTableError } from './errors.ts';
@@ -61,37 +62,51 @@ export async function opaqueDumpCommand(
   context: CommandContext,
 ): Promise<void> {
   const registry = await openReadOnly(parseRegistryUri(uri), options);
-  await using(registry, async ({ db }) => {
-    const names = await opaqueTableNames(db);
-    if (!names.includes(tableName))
-      throw new UnknownOpaqueTableError(
-        tableName,
-        names,
-        `No opaque table ${JSON.stringify(tableName)} in ${db.toString()} (${knownList(names)})`,
-      );
-    const table = await existingTable(db, tableName);
-    if (table === null)
-      throw new UnknownOpaqueTableError(
-        tableName,
-        names,
-        `Opaque table ${tableName} is listed in opaque_meta but missing from ${db.toString()}`,
-      );
-    const where = parseWhere(tableName, table.spec, options.where);
-    const formatter = createFormatter(options.format, table.spec.fields);
-    const progress = context.stderrIsTTY
-      ? new Progress(context.stderr, tableName, await db.count(table.handle, where))
-      : null;
-    try {
-      for await (const page of tablePages(db, table.handle, table.spec, {
-        where,
-        pageSize: options.pageSize,
-      })) {
-        await context.out.write(formatter.rows(page));
-        progress?.advance(page.length);
-      }
-    } finally {
-      progress?.finish();
+  await using(registry, ({ db }) => dumpOpaqueTable(db, tableName, options, context));
+}
+
+/**
+ * Writes the rows of an opaque table (see {@link opaqueDumpCommand}); progress on standard
+ * error when it is a terminal, unless `quiet`.
+ */
+export async function dumpOpaqueTable(
+  db: Database,
+  tableName: string,
+  options: Omit<DumpOptions, 'namespace'> & { readonly quiet?: boolean | undefined },
+  context: CommandContext,
+): Promise<void> {
+  const names = await opaqueTableNames(db);
+  if (!names.includes(tableName))
+    throw new UnknownOpaqueTableError(
+      tableName,
+      names,
+      `No opaque table ${JSON.stringify(tableName)} in ${db.toString()} (${knownList(names)})`,
+    );
+  const table = await existingTable(db, tableName);
+  if (table === null)
+    throw new UnknownOpaqueTableError(
+      tableName,
+      names,
+      `Opaque table ${tableName} is listed in opaque_meta but missing from ${db.toString()}`,
+    );
+  const where = parseWhere(tableName, table.spec, options.where);
+  const formatter = createFormatter(options.format, table.spec.fields);
+  const progress = Progress.forCommand(
+    context,
+    options,
+    tableName,
+    context.stderrIsTTY && options.quiet !== true ? await db.count(table.handle, where) : null,
+  );
+  try {
+    for await (const page of tablePages(db, table.handle, table.spec, {
+      where,
+      pageSize: options.pageSize,
+    })) {
+      await context.out.write(formatter.rows(page));
+      progress?.advance(page.length);
     }
-    await context.out.write(formatter.end());
-  });
+  } finally {
+    progress?.finish();
+  }
+  await context.out.write(formatter.end());
 }

@@ -73,16 +73,18 @@ export class Progress {
   readonly #stream: Writable;
   readonly #label: string;
   readonly #total: number | null;
+  readonly #unit: string;
   #done = 0;
   #shown = 0;
 
-  constructor(stream: Writable, label: string, total: number | null) {
+  constructor(stream: Writable, label: string, total: number | null, unit = 'rows') {
     this.#stream = stream;
     this.#label = label;
     this.#total = total;
+    this.#unit = unit;
   }
 
-  /** Counts `n` more rows and redraws the line if it is due. */
+  /** Counts `n` more items and redraws the line if it is due. */
   advance(n: number): void {
     this.#done += n;
     const now = Date.now();
@@ -93,11 +95,26 @@ export class Progress {
       this.#total === null || this.#total === 0
         ? ''
         : ` / ${this.#total.toLocaleString('en-US')} (${Math.floor((100 * this.#done) / this.#total)}%)`;
-    this.#stream.write(`\r\u001b[K${this.#label}: ${count}${of} rows`);
+    this.#stream.write(`\r\u001b[K${this.#label}: ${count}${of} ${this.#unit}`);
   }
 
   /** Erases the line. */
   finish(): void {
     if (this.#shown !== 0) this.#stream.write('\r\u001b[K');
+  }
+
+  /**
+   * A progress line for a command, or `null` when standard error is not a terminal or the
+   * user asked for `--quiet`.
+   */
+  static forCommand(
+    context: { readonly stderr: Writable; readonly stderrIsTTY: boolean },
+    options: { readonly quiet?: boolean | undefined },
+    label: string,
+    total: number | null,
+    unit?: string,
+  ): Progress | null {
+    if (!context.stderrIsTTY || options.quiet === true) return null;
+    return new Progress(context.stderr, label, total, unit);
   }
 }

@@ -8,7 +8,16 @@ import {
 } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { CommandContext, RegistryCommandOptions } from './context.ts';
-import { createCommand } from './create.ts';
+import { createCommand, createRepositoryCommand } from './create.ts';
+import {
+  INGEST_TRANSFERS,
+  emptyTrashCommand,
+  ingestCommand,
+  lsCommand,
+  retrieveCommand,
+  trashCommand,
+} from './datastore.ts';
+import type { IdOptions, IngestOptions, LsOptions, RetrieveOptions } from './datastore.ts';
 import { OutputClosedError } from './errors.ts';
 import { DUMP_FORMATS } from './formats.ts';
 import type { DumpFormat } from './formats.ts';
@@ -17,6 +26,10 @@ import type { InfoFormat } from './info.ts';
 import { opaqueDumpCommand, opaqueListCommand } from './opaque.ts';
 import { OutputSink } from './output.ts';
 import { DEFAULT_PAGE_SIZE } from './pages.ts';
+import { isRegistryUri } from './repository.ts';
+import type { RepositoryCommandOptions } from './repository.ts';
+import { verifyCommand } from './verify.ts';
+import type { VerifyOptions } from './verify.ts';
 
 /** Where the command reads and writes; defaults to the process's own streams. */
 export interface CliIo {
@@ -90,7 +103,9 @@ export function buildProgram(io: CliIo = {}): Command {
   };
 
   const program = new Command('butler-ts')
-    .description('Create, inspect and check butler registries on SQLite and PostgreSQL.')
+    .description(
+      'Create, inspect and check butler repositories and registries on SQLite and PostgreSQL.',
+    )
     .version(packageJson.version, '-V, --version', 'print the version of butler-ts')
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand('help [command]', 'show help for a command')
@@ -106,12 +121,29 @@ export function buildProgram(io: CliIo = {}): Command {
 
   program
     .command('create')
-    .description('create a new registry with every manager’s tables and schema versions')
-    .argument('<uri>', 'where to create it')
+    .description(
+      'create a repository (a folder: butler.yaml, a SQLite registry and a FileDatastore) or a bare registry (a URI)',
+    )
+    .argument('<folder|uri>', 'a folder for a repository, or a registry URI for a bare registry')
     .addOption(namespaceOption())
-    .addHelpText('after', URI_HELP)
-    .action((uri: string, options: RegistryCommandOptions) =>
-      run((context) => createCommand(uri, options, context)),
+    .addHelpText(
+      'after',
+      `
+A folder (any argument that is not a URI) becomes a repository laid out as daf_butler lays
+one out: the folder (made if missing), gen3.sqlite3 (the registry, with the datastore's records
+table) and butler.yaml (registry db sqlite:///<butlerRoot>/gen3.sqlite3, a FileDatastore rooted
+at <butlerRoot>). The datastore verbs take the folder.
+
+A registry URI (sqlite:///…, postgresql://…) makes only the registry's tables; the datastore
+verbs take it with --root <folder of the files>.
+${URI_HELP}`,
+    )
+    .action((target: string, options: RegistryCommandOptions) =>
+      run((context) =>
+        isRegistryUri(target)
+          ? createCommand(target, options, context)
+          : createRepositoryCommand(target, options, context),
+      ),
     );
 
   program
@@ -173,6 +205,7 @@ export function buildProgram(io: CliIo = {}): Command {
       new Option('--format <format>', 'output format').choices(DUMP_FORMATS).default('table'),
     )
     .option('--page-size <rows>', 'rows read per query', positiveInteger, DEFAULT_PAGE_SIZE)
+    .option('-q, --quiet', 'no progress line on stderr')
     .addHelpText(
       'after',
       `
@@ -199,6 +232,7 @@ ${URI_HELP}`,
           where?: string[];
           format: DumpFormat;
           pageSize: number;
+          quiet?: boolean;
         },
       ) =>
         run((context) =>
@@ -206,7 +240,159 @@ ${URI_HELP}`,
         ),
     );
 
+  addDatastoreCommands(program, run);
   return program;
+}
+
+type Runner = (body: (context: CommandContext) => Promise<void>) => Promise<void>;
+
+const REPO_HELP = `
+Repositories:
+  <folder>                            a folder with a butler.yaml (daf_butler's layout; the file
+                                      itself may be given too); --namespace overrides its
+                                      registry.namespace
+  <registry URI> --root <folder>      a registry and the folder of a FileDatastore's files
+${URI_HELP}`;
+
+function repositoryOptions(command: Command): Command {
+  return command
+    .addOption(namespaceOption())
+    .option('--root <folder>', 'with a registry URI: the folder of the datastore files')
+    .option('-q, --quiet', 'no progress line on stderr');
+}
+
+function idOptions(command: Command): Command {
+  return command
+    .option('--id <uuid...>', 'a dataset ID (repeatable)')
+    .option('--ids-from <file>', 'a file of dataset IDs, one per line (# starts a comment)');
+}
+
+function addDatastoreCommands(program: Command, run: Runner): void {
+  const datastore = program
+    .command('datastore')
+    .description('verify, list, ingest, retrieve and trash the files of a repository’s datastore');
+
+  repositoryOptions(
+    datastore
+      .command('verify')
+      .description(
+        'check that every record’s file exists with its recorded size and checksum, and list orphan files; exit 1 when anything is wrong',
+      )
+      .argument('<repo>', 'the repository'),
+  )
+    .option('--json', 'write the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Problems: MISSING (no file), SIZE (not the recorded size), CHECKSUM (not the recorded
+checksum, checked only where one is recorded), ORPHAN (a file under the root that no record
+names; butler.yaml and the SQLite registry files are not). Exit status 1 when there is any.
+${REPO_HELP}`,
+    )
+    .action((repo: string, options: VerifyOptions) =>
+      run((context) => verifyCommand(repo, options, context)),
+    );
+
+  idOptions(
+    repositoryOptions(
+      datastore
+        .command('retrieve')
+        .description(
+          'copy (or link) the files of datasets into a folder, at their paths relative to the datastore root',
+        )
+        .argument('<repo>', 'the repository')
+        .argument('<dest>', 'the folder to write into (made if missing)'),
+    ),
+  )
+    .addOption(
+      new Option('--transfer <mode>', 'how files get there')
+        .choices(['copy', 'link', 'symlink'])
+        .default('copy'),
+    )
+    .option('--overwrite', 'replace files already at the destination')
+    .addHelpText('after', REPO_HELP)
+    .action((repo: string, dest: string, options: RetrieveOptions) =>
+      run((context) => retrieveCommand(repo, dest, options, context)),
+    );
+
+  repositoryOptions(
+    datastore
+      .command('ingest')
+      .description('store files for datasets already registered, listed in a CSV or JSONL table')
+      .argument('<repo>', 'the repository'),
+  )
+    .requiredOption('--run <run>', 'the run of the datasets')
+    .requiredOption('--dataset-type <name>', 'the dataset type of the datasets')
+    .requiredOption('--from <table>', 'the table: a .csv with a header line, or a .jsonl file')
+    .addOption(
+      new Option('--transfer <mode>', 'how files reach the datastore')
+        .choices(INGEST_TRANSFERS)
+        .default('auto'),
+    )
+    .addHelpText(
+      'after',
+      `
+The table has a column "id" (the dataset ID) and "path" (the file, relative to the table's
+folder, or absolute, or a file: URI), and may have "formatter" (the formatter class that reads
+the file; default the datastore's configured one). Each ID must be registered in the
+registry's dataset table, of --dataset-type and in --run, and not stored yet; otherwise
+nothing is ingested and the IDs are named. Several rows may name the same file.
+
+Transfer modes (daf_butler's): auto (in place inside the root, direct outside it), copy, move,
+link (hard link, else symbolic), hardlink, symlink, relsymlink, direct (record the absolute
+path, leave the file where it is), none (in place: the file must be under the root).
+${REPO_HELP}`,
+    )
+    .action((repo: string, options: IngestOptions) =>
+      run((context) => ingestCommand(repo, options, context)),
+    );
+
+  idOptions(
+    repositoryOptions(
+      datastore
+        .command('trash')
+        .description('move datasets to the trash; their files stay until empty-trash')
+        .argument('<repo>', 'the repository'),
+    ),
+  )
+    .addHelpText('after', REPO_HELP)
+    .action((repo: string, options: RepositoryCommandOptions & IdOptions) =>
+      run((context) => trashCommand(repo, options, context)),
+    );
+
+  repositoryOptions(
+    datastore
+      .command('empty-trash')
+      .description('delete the files and records of the trashed datasets')
+      .argument('<repo>', 'the repository'),
+  )
+    .addHelpText('after', REPO_HELP)
+    .action((repo: string, options: RepositoryCommandOptions) =>
+      run((context) => emptyTrashCommand(repo, options, context)),
+    );
+
+  repositoryOptions(
+    datastore
+      .command('ls')
+      .description('write the datastore’s records, paged as opaque dump')
+      .argument('<repo>', 'the repository'),
+  )
+    .option(
+      '--where <column=value>',
+      'only records whose column has this value (repeatable)',
+      collect,
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(DUMP_FORMATS).default('table'),
+    )
+    .option('--page-size <rows>', 'rows read per query', positiveInteger, DEFAULT_PAGE_SIZE)
+    .addHelpText(
+      'after',
+      `\nFormats and --where: as opaque dump (see butler-ts opaque dump --help).\n${REPO_HELP}`,
+    )
+    .action((repo: string, options: Omit<LsOptions, 'where'> & { where?: string[] }) =>
+      run((context) => lsCommand(repo, { ...options, where: options.where ?? [] }, context)),
+    );
 }
 
 function oneLine(text: string): string {

@@ -14,12 +14,27 @@ describe.concurrent('butler-ts command line', () => {
     [
       [],
       /^Usage: butler-ts \[options\] \[command\]/,
-      ['create', 'info', 'check', 'opaque', '--debug', 'sqlite:///<path>', 'Exit status'],
+      [
+        'create',
+        'info',
+        'check',
+        'opaque',
+        'datastore',
+        '--debug',
+        'sqlite:///<path>',
+        'Exit status',
+      ],
     ],
     [
       ['create'],
-      /^Usage: butler-ts create \[options\] <uri>/,
-      ['--namespace <schema>', 'postgresql://'],
+      /^Usage: butler-ts create \[options\] <folder\|uri>/,
+      [
+        '--namespace <schema>',
+        'postgresql://',
+        'butler.yaml',
+        '<butlerRoot>',
+        '--root <folder of the files>',
+      ],
     ],
     [
       ['info'],
@@ -43,7 +58,39 @@ describe.concurrent('butler-ts command line', () => {
         '--page-size <rows>',
         'keyset pagination',
         'base64',
+        '--quiet',
       ],
+    ],
+    [
+      ['datastore'],
+      /^Usage: butler-ts datastore \[options\] \[command\]/,
+      ['verify', 'retrieve', 'ingest', 'trash', 'empty-trash', 'ls'],
+    ],
+    [
+      ['datastore', 'verify'],
+      /^Usage: butler-ts datastore verify \[options\] <repo>/,
+      ['--json', '--quiet', '--root <folder>', 'ORPHAN', 'CHECKSUM', 'butler.yaml'],
+    ],
+    [
+      ['datastore', 'retrieve'],
+      /^Usage: butler-ts datastore retrieve \[options\] <repo> <dest>/,
+      ['--id <uuid...>', '--ids-from <file>', '"symlink"', '--overwrite'],
+    ],
+    [
+      ['datastore', 'ingest'],
+      /^Usage: butler-ts datastore ingest \[options\] <repo>/,
+      ['--run <run>', '--dataset-type <name>', '--from <table>', '"relsymlink"', '"direct"'],
+    ],
+    [['datastore', 'trash'], /^Usage: butler-ts datastore trash \[options\] <repo>/, ['--id']],
+    [
+      ['datastore', 'empty-trash'],
+      /^Usage: butler-ts datastore empty-trash \[options\] <repo>/,
+      [],
+    ],
+    [
+      ['datastore', 'ls'],
+      /^Usage: butler-ts datastore ls \[options\] <repo>/,
+      ['--where <column=value>', '"jsonl"', '--page-size <rows>'],
     ],
   ])('prints help for %j with --help', async (command, usage, mentions) => {
     const result = await runCli([...command, '--help']);

@@ -3,32 +3,14 @@
 // schema named with --namespace.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, loadPostgres, loadSqlite } from './daf-fixture.ts';
+import type { State } from './daf-fixture.ts';
 import { dropSchemas, freshSchema, lines, pgAvailable, pgUrl, runCli, tempDir } from './helpers.ts';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'daf_butler');
 const RECORDS = 'file_datastore_records';
 const STORED_ROWS = { before: 0, after: 15 } as const;
-
-// The cli package has no driver type packages: the little the tests use of the raw drivers.
-interface SqliteModule {
-  new (file: string): { exec(sql: string): void; close(): void };
-}
-interface PgModule {
-  Client: new (config: { connectionString: string }) => {
-    connect(): Promise<void>;
-    query(text: string): Promise<unknown>;
-    end(): Promise<void>;
-  };
-}
-const require = createRequire(import.meta.url);
-const Sqlite = require('better-sqlite3') as SqliteModule;
-const pg = require('pg') as PgModule;
-
-type State = 'before' | 'after';
 
 interface Place {
   readonly uri: string;
@@ -43,26 +25,14 @@ let n = 0;
 
 function sqlitePlace(state: State): Place {
   const file = join(temp.dir, `${state}-${n++}.sqlite3`);
-  const db = new Sqlite(file);
-  try {
-    db.exec(`BEGIN;\n${readFileSync(join(FIXTURES, 'sqlite', `${state}.sql`), 'utf8')}\nCOMMIT;`);
-  } finally {
-    db.close();
-  }
+  loadSqlite(state, file);
   return { uri: `sqlite:///${file}`, args: [], file };
 }
 
 async function postgresPlace(state: State): Promise<Place> {
   const namespace = freshSchema('butler_cli_daf');
   schemas.push(namespace);
-  const dump = readFileSync(join(FIXTURES, 'postgresql', `${state}.inserts.sql`), 'utf8');
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(dump.replaceAll(`interop_${state}`, namespace));
-  } finally {
-    await client.end();
-  }
+  await loadPostgres(state, namespace);
   return { uri: pgUrl, args: ['--namespace', namespace], file: null };
 }
 

@@ -24,6 +24,9 @@ const RUNTIME_DEPENDENCIES = [
   '@butler-ts/ddl',
   '@butler-ts/registry-interfaces',
   '@butler-ts/registry-sql',
+  '@butler-ts/core',
+  '@butler-ts/datastore',
+  '@butler-ts/datastore-file',
 ];
 
 let outDir: string | undefined;

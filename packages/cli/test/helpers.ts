@@ -1,9 +1,9 @@
 // Runs the built `butler-ts` as a user would (a child `node` process) and makes registries.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { inject } from 'vitest';
 
 /** What a run of the command printed and how it ended. */
@@ -21,8 +21,16 @@ export function runCli(
   args: readonly string[],
   options: { cwd?: string } = {},
 ): Promise<CliResult> {
+  return runNode([cliBin, ...args], options);
+}
+
+/** Runs `node …args` and collects its output. */
+export function runNode(
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
+    const child = spawn(process.execPath, [...args], {
       cwd: options.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -111,43 +119,18 @@ export function lines(text: string): string[] {
   return all;
 }
 
-/** Parses a CSV document (RFC 4180 quoting) into rows of fields; unquoted empty fields are null. */
-export function parseCsv(text: string): (string | null)[][] {
-  const rows: (string | null)[][] = [];
-  let row: (string | null)[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let field: string | null;
-    if (text[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        const quote = text.indexOf('"', i);
-        if (quote < 0) throw new Error('unterminated quoted field');
-        value += text.slice(i, quote);
-        if (text[quote + 1] === '"') {
-          value += '"';
-          i = quote + 2;
-        } else {
-          i = quote + 1;
-          break;
-        }
-      }
-      field = value;
-    } else {
-      let end = i;
-      while (end < text.length && text[end] !== ',' && text[end] !== '\n') end++;
-      const raw = text.slice(i, end);
-      field = raw === '' ? null : raw;
-      i = end;
+export { parseCsv } from '../src/csv.ts';
+
+/** Every file under `root`, relative, `/`-separated, sorted. */
+export function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out.push(relative(root, path).split(sep).join('/'));
     }
-    row.push(field);
-    if (text[i] === ',') i++;
-    else {
-      rows.push(row);
-      row = [];
-      i++;
-    }
-  }
-  return rows;
+  };
+  walk(root);
+  return out.sort();
 }

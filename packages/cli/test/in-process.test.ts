@@ -1,9 +1,12 @@
 // main() in-process, with streams the test controls: backpressure on a slow stdout, progress on
 // a terminal-like stderr, and nothing on stderr when it is not a terminal.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { tableSpec } from '@butler-ts/ddl';
-import { createRegistry } from '@butler-ts/registry-sql';
+import { Config, DatasetRef, DatasetType, DimensionUniverse } from '@butler-ts/core';
+import { FileDatastore } from '@butler-ts/datastore-file';
+import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.ts';
 import { tempDir } from './helpers.ts';
@@ -110,5 +113,77 @@ describe('main() in-process', () => {
     expect(errors()).toBe(
       'butler-ts: Bad value "x" for column n (integer) in --where: expected an integer\n',
     );
+  });
+});
+
+describe('main() in-process on a repository', () => {
+  const temp = tempDir('in-process-repo');
+  const root = join(temp.dir, 'repo');
+  const universe = new DimensionUniverse({
+    dimensions: {
+      instrument: { keyType: 'string', governor: true },
+      visit: { keyType: 'int', requires: ['instrument'] },
+    },
+  });
+  const type = new DatasetType('summary', ['instrument', 'visit'], 'StructuredDataDict', {
+    universe,
+  });
+  const refs = Array.from(
+    { length: 40 },
+    (_, visit) => new DatasetRef(type, { instrument: 'Cam', visit }, 'run'),
+  );
+
+  beforeAll(async () => {
+    expect(
+      await main(['create', root], { stdout: new PassThrough(), stderr: new PassThrough() }),
+    ).toBe(0);
+    const registry = await openRegistry(`sqlite:///${join(root, 'gen3.sqlite3')}`);
+    try {
+      const config = Config.fromYaml(readFileSync(join(root, 'butler.yaml'), 'utf8'));
+      const datastore = await FileDatastore.create(config, registry.bridges, { butlerRoot: root });
+      for (const ref of refs) await datastore.put({ visit: ref.dataId.get('visit') }, ref);
+    } finally {
+      await registry.close();
+    }
+  }, 120_000);
+  afterAll(() => temp.remove());
+
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out = collect(stdout);
+    const err = collect(stderr);
+    const code = await main(args, { stdout, stderr, stderrIsTTY: true });
+    return { code, out: out(), err: err() };
+  }
+
+  it('verify and retrieve show progress on a terminal stderr, and --quiet turns it off', async () => {
+    const verify = await run(['datastore', 'verify', root]);
+    expect(verify.code).toBe(0);
+    expect(verify.err.replaceAll('\u001b[K', '')).toMatch(
+      /\rverify: [\d,]+ \/ 40 \(\d+%\) records/,
+    );
+    expect(verify.err.replaceAll('\u001b[K', '')).toMatch(/\rorphans: [\d,]+ files/);
+    expect(verify.err.endsWith('\r\u001b[K')).toBe(true);
+    expect(verify.out).not.toContain('\u001b');
+    const quiet = await run(['datastore', 'verify', root, '--quiet']);
+    expect(quiet).toMatchObject({ code: 0, err: '' });
+    const dest = join(temp.dir, 'out');
+    const retrieve = await run([
+      'datastore',
+      'retrieve',
+      root,
+      dest,
+      '--id',
+      ...refs.map((ref) => ref.id),
+    ]);
+    expect(retrieve.code).toBe(0);
+    expect(retrieve.err.replaceAll('\u001b[K', '')).toMatch(
+      /\rretrieve: [\d,]+ \/ 40 \(\d+%\) datasets/,
+    );
+    expect(retrieve.out.split('\n').at(-2)).toBe(`Retrieved 40 files of 40 datasets into ${dest}`);
+    const ls = await run(['datastore', 'ls', root, '--format', 'jsonl', '-q']);
+    expect(ls).toMatchObject({ code: 0, err: '' });
+    expect(ls.out.trimEnd().split('\n')).toHaveLength(40);
   });
 });

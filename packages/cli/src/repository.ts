@@ -1,0 +1,221 @@
+// A repository as the datastore verbs see it: a folder with daf_butler's `butler.yaml`, or a
+// registry URI plus the folder of its files (`--root`).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Config, StorageClassFactory } from '@butler-ts/core';
+import type { Logger } from '@butler-ts/core';
+import { FileDatastore } from '@butler-ts/datastore-file';
+import type { DimensionRecordSource } from '@butler-ts/datastore-file';
+import type { Registry } from '@butler-ts/registry-sql';
+import { errorText } from './connect.ts';
+import { openRegistryAt } from './context.ts';
+import { RepositoryError } from './errors.ts';
+import { maskUri, parseRegistryUri } from './uri.ts';
+import type { RegistryLocation } from './uri.ts';
+
+/** Options of the commands that take a repository. */
+export interface RepositoryCommandOptions {
+  /** The PostgreSQL schema; overrides `registry.namespace` of `butler.yaml`. */
+  readonly namespace?: string;
+  /** With a registry URI: the folder that holds the datastore's files (`<butlerRoot>`). */
+  readonly root?: string;
+  /** No progress line. */
+  readonly quiet?: boolean;
+}
+
+/** A repository resolved from the command line, not yet opened. */
+export interface RepositorySpec {
+  /** What the user gave, for messages. */
+  readonly display: string;
+  /** The `butler.yaml` read, or `null` for a registry URI with `--root`. */
+  readonly configFile: string | null;
+  /** The folder `<butlerRoot>` stands for. */
+  readonly butlerRoot: string;
+  /** The registry. */
+  readonly registry: RegistryLocation;
+  /** The PostgreSQL schema, if any. */
+  readonly namespace: string | undefined;
+  /** The repository configuration (datastore and storage classes sections). */
+  readonly config: Config;
+  /** Files of the registry under the root that are not datastore files (the SQLite file). */
+  readonly registryFiles: readonly string[];
+}
+
+/** The names under which daf_butler and butler-ts know the file datastore. */
+const FILE_DATASTORE_CLASSES: ReadonlySet<string> = new Set([
+  'FileDatastore',
+  'lsst.daf.butler.datastores.fileDatastore.FileDatastore',
+]);
+
+/** daf_butler's default registry database, relative to `<butlerRoot>`. */
+export const DEFAULT_REGISTRY_DB = 'sqlite:///<butlerRoot>/gen3.sqlite3';
+
+const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** Whether `text` is a registry URI (`sqlite:`, `postgresql:`…) rather than a folder. */
+export function isRegistryUri(text: string): boolean {
+  // `C:\…` is a path; `file:` names a folder.
+  return URI_SCHEME.test(text) && !/^[A-Za-z]:[\\/]/.test(text) && !text.startsWith('file:');
+}
+
+function fromFolder(repository: string, options: RepositoryCommandOptions): RepositorySpec {
+  const given = repository.startsWith('file:') ? new URL(repository).pathname : repository;
+  const path = resolve(given);
+  if (!existsSync(path))
+    throw new RepositoryError(
+      repository,
+      `No repository at ${path}: give a folder with a butler.yaml, or a registry URI with --root <folder>`,
+    );
+  const configFile = statSync(path).isDirectory() ? join(path, 'butler.yaml') : path;
+  if (!existsSync(configFile))
+    throw new RepositoryError(
+      repository,
+      `No butler.yaml in ${path}: give a repository folder, or a registry URI with --root <folder>`,
+    );
+  if (options.root !== undefined)
+    throw new RepositoryError(
+      repository,
+      `--root applies to a registry URI only; the repository ${path} names its root in ${basename(configFile)}`,
+    );
+  let config: Config;
+  try {
+    config = Config.fromYaml(readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new RepositoryError(repository, `Cannot read ${configFile}: ${errorText(error)}`, {
+      cause: error,
+    });
+  }
+  // daf_butler: a top-level `root` replaces the folder of butler.yaml as `<butlerRoot>`.
+  const rootSetting = config.get('root');
+  const butlerRoot =
+    typeof rootSetting === 'string' && rootSetting !== ''
+      ? resolve(dirname(configFile), rootSetting)
+      : dirname(configFile);
+  const db = config.get(['registry', 'db']) ?? DEFAULT_REGISTRY_DB;
+  if (typeof db !== 'string')
+    throw new RepositoryError(repository, `registry.db in ${configFile} is not a string`);
+  const uri = db.replaceAll('<butlerRoot>', butlerRoot);
+  const stored = config.get(['registry', 'namespace']);
+  if (stored !== undefined && stored !== null && typeof stored !== 'string')
+    throw new RepositoryError(repository, `registry.namespace in ${configFile} is not a string`);
+  const namespace = options.namespace ?? (typeof stored === 'string' ? stored : undefined);
+  const registry = parseRegistryUri(uri);
+  checkDatastoreClass(repository, config, configFile);
+  return {
+    display: configFile,
+    configFile,
+    butlerRoot,
+    registry,
+    namespace,
+    config,
+    registryFiles: registry.engine === 'sqlite' ? [registry.filename] : [],
+  };
+}
+
+function checkDatastoreClass(repository: string, config: Config, where: string): void {
+  const cls = config.get(['datastore', 'cls']) ?? 'FileDatastore';
+  if (typeof cls === 'string' && FILE_DATASTORE_CLASSES.has(cls)) return;
+  const name = typeof cls === 'string' ? cls : JSON.stringify(cls);
+  throw new RepositoryError(
+    repository,
+    name.endsWith('ChainedDatastore')
+      ? `${where} names a chained datastore (${name}), which butler-ts datastore commands do not support yet; they work on a FileDatastore`
+      : `${where} names datastore ${name}, which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
+  );
+}
+
+/**
+ * Resolves `<repo>`: a folder holding `butler.yaml` (or the file itself) as daf_butler lays a
+ * repository out, or a registry URI with `--root <folder>` for a FileDatastore rooted there.
+ *
+ * @throws {@link RepositoryError} for a missing folder or `butler.yaml`, a datastore other than
+ *   a FileDatastore, or a registry URI without `--root`; `RegistryUriError` for a bad URI.
+ */
+export function resolveRepository(
+  repository: string,
+  options: RepositoryCommandOptions,
+): RepositorySpec {
+  if (!isRegistryUri(repository)) return fromFolder(repository, options);
+  const registry = parseRegistryUri(repository);
+  if (options.root === undefined)
+    throw new RepositoryError(
+      maskUri(repository),
+      `${registry.display} is a registry; give the folder of the datastore's files with --root <folder>, or give a repository folder with a butler.yaml`,
+    );
+  const butlerRoot = resolve(options.root);
+  if (!existsSync(butlerRoot) || !statSync(butlerRoot).isDirectory())
+    throw new RepositoryError(registry.display, `--root ${butlerRoot} is not a folder`);
+  return {
+    display: registry.display,
+    configFile: null,
+    butlerRoot,
+    registry,
+    namespace: options.namespace,
+    config: new Config({
+      datastore: { cls: 'FileDatastore', root: '<butlerRoot>' },
+    }),
+    registryFiles: registry.engine === 'sqlite' ? [registry.filename] : [],
+  };
+}
+
+/** An open repository: its registry and its FileDatastore. Close it when done. */
+export interface OpenRepository {
+  /** How it was found. */
+  readonly spec: RepositorySpec;
+  /** The registry. */
+  readonly registry: Registry;
+  /** The datastore. */
+  readonly datastore: FileDatastore;
+  /** Closes the registry. */
+  close(): Promise<void>;
+}
+
+function stderrLogger(stderr: Writable): Logger {
+  return {
+    debug: () => undefined,
+    warn: (message) => stderr.write(`butler-ts: warning: ${message}\n`),
+    error: (message) => stderr.write(`butler-ts: ${message}\n`),
+  };
+}
+
+/**
+ * Opens the registry (read-only unless `writeable`) and the FileDatastore of a repository. A
+ * read-only open never makes the datastore's root folder.
+ *
+ * @throws as `openRegistry` and `FileDatastore.create`.
+ */
+export async function openRepository(
+  spec: RepositorySpec,
+  options: {
+    readonly writeable: boolean;
+    readonly stderr: Writable;
+    readonly dimensionRecords?: DimensionRecordSource;
+  },
+): Promise<OpenRepository> {
+  const registry = await openRegistryAt(
+    spec.registry,
+    spec.namespace === undefined ? {} : { namespace: spec.namespace },
+    options.writeable,
+  );
+  try {
+    const factory = new StorageClassFactory();
+    const storageClasses = spec.config.get('storageClasses');
+    if (storageClasses !== undefined && storageClasses !== null)
+      factory.addFromConfig(new Config({ storageClasses }));
+    let config = spec.config;
+    if (!options.writeable) config = config.with(['datastore', 'create'], false);
+    const datastore = await FileDatastore.create(config, registry.bridges, {
+      butlerRoot: spec.butlerRoot,
+      storageClassFactory: factory,
+      logger: stderrLogger(options.stderr),
+      ...(options.dimensionRecords === undefined
+        ? {}
+        : { dimensionRecords: options.dimensionRecords }),
+    });
+    return { spec, registry, datastore, close: () => registry.close() };
+  } catch (error) {
+    await registry.close();
+    throw error;
+  }
+}
