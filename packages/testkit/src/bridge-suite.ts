@@ -447,7 +447,7 @@ export function describeBridge(
       });
     });
 
-    it('handles more datasets than one chunk of 50 000', async () => {
+    it('handles more datasets than one chunk of 50 000', { timeout: 180_000 }, async () => {
       const many = range(1000, 61_000);
       await db.insert(
         dataset,

@@ -62,7 +62,7 @@ export function pgDecoder(field: FieldSpec | null): Convert | null {
 
 /**
  * The bound value of an array of encoded values of `field`. UUIDs (canonical, so hex digits
- * and hyphens) and safe integers never need quoting, so their array literal is one join;
+ * and hyphens) and safe integers never need quoting, so their array literal is built here;
  * `pg` would quote and escape every element (4 ms of a 10 000-id fetch, `bench/opaque`).
  * Strings are quoted here, escaped only when they hold `"` or `\` (`pg` runs two replaces on
  * each). Other types are left to `pg`.
@@ -73,11 +73,22 @@ export function pgArrayParam(field: FieldSpec, values: readonly unknown[]): unkn
     case 'smallint':
     case 'integer':
     case 'bigint':
-      return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : String(v as string | number))).join(',')}}`;
+      return arrayLiteral(values, String);
     case 'string':
     case 'text':
-      return `{${values.map((v) => (v === null || v === undefined ? 'NULL' : arrayElement(v as string))).join(',')}}`;
+      return arrayLiteral(values, arrayElement as (value: unknown) => string);
     default:
       return values;
   }
+}
+
+/** `{e1,e2,…}` with nulls as `NULL`: one growing string (cheaper than `map` and `join`). */
+function arrayLiteral(values: readonly unknown[], element: (value: unknown) => string): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) out += ',';
+    out += value === null || value === undefined ? 'NULL' : element(value);
+  }
+  return `${out}}`;
 }
