@@ -141,18 +141,17 @@ for (let r = 0; r < REPEATS; r++) {
   }
 }
 const pick = (rounds, key) => median(rounds.map((round) => round[key]));
-const row = (label, a, b) =>
+const range = (xs) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+const row = (label, key) => {
+  const a = pick(ours, key);
+  const b = pick(raw, key);
+  const ratios = ours.map((round, i) => round[key] / raw[i][key]);
   console.log(
-    `${label.padEnd(46)}${a.toFixed(1).padStart(10)}${b.toFixed(1).padStart(10)}${(a / b).toFixed(2).padStart(8)}x`,
+    `${label.padEnd(46)}${a.toFixed(1).padStart(10)}${b.toFixed(1).padStart(10)}${(a / b).toFixed(2).padStart(8)}x` +
+      `   ranges: datastore ${range(ours.map((r) => r[key]))} ms, raw ${range(raw.map((r) => r[key]))} ms,` +
+      ` per-round ratio ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`,
   );
+};
 console.log('operation                                    datastore ms    raw ms   ratio');
-row(
-  `put ${N.toLocaleString('en')} (vs writeFile + one transaction)`,
-  pick(ours, 'put'),
-  pick(raw, 'put'),
-);
-row(
-  `get ${N.toLocaleString('en')} (vs select + readFile + parse)`,
-  pick(ours, 'get'),
-  pick(raw, 'get'),
-);
+row(`put ${N.toLocaleString('en')} (vs writeFile + one transaction)`, 'put');
+row(`get ${N.toLocaleString('en')} (vs select + readFile + parse)`, 'get');

@@ -25,6 +25,7 @@ import {
   ResourcePath,
   datastoreConfig,
   datastoreOpaqueTable,
+  getFromStored,
   postProcessGet,
   readConfigFile,
 } from '@butler-ts/datastore';
@@ -574,14 +575,6 @@ export class FileDatastore extends GenericBaseDatastore {
     return result;
   }
 
-  // The records of a read: the dataset's records, or in trust mode (without records) its
-  // expected files that exist.
-  async #locate(ref: DatasetRef): Promise<StoredFileInfo[]> {
-    const infos = await this.getStoredItemsInfo(ref);
-    if (infos.length > 0 || !this.#trust) return infos;
-    return (await this.#trusted(ref)).present;
-  }
-
   // ---- configuration lookups -------------------------------------------------------------
 
   #formatterEntry(ref: DatasetRef): { key: LookupKey | null; entry: FormatterEntry } {
@@ -835,7 +828,9 @@ export class FileDatastore extends GenericBaseDatastore {
    * @throws as `InMemoryDatastore.get` for storage classes and parameters.
    */
   override async get(ref: DatasetRef, options: GetOptions = {}): Promise<unknown> {
-    const infos = await this.#locate(ref);
+    let infos = await this.getStoredItemsInfo(ref);
+    // Trust mode: without records, the expected files that exist.
+    if (infos.length === 0 && this.#trust) infos = (await this.#trusted(ref)).present;
     if (infos.length === 0) {
       throw new DatasetNotFoundError(`Could not retrieve dataset ${ref.toString()}`, {
         datastore: this.name,
@@ -848,7 +843,7 @@ export class FileDatastore extends GenericBaseDatastore {
         : ref.overrideStorageClass(options.storageClass);
     const readStorageClass = read.datasetType.storageClass;
     const component = read.datasetType.component();
-    let parameters = options.parameters ?? null;
+    const parameters = options.parameters ?? null;
 
     const whole = infos.find((info) => info.component === null);
     let stored: unknown;
@@ -883,24 +878,7 @@ export class FileDatastore extends GenericBaseDatastore {
       stored = writeStorageClass.delegate().assemble(parts);
     }
 
-    const isDerived = component !== null && writeStorageClass.derivedComponents.has(component);
-    (isDerived ? writeStorageClass : readStorageClass).validateParameters(parameters);
-    let value = stored;
-    if (isDerived) {
-      value = writeStorageClass.delegate().handleParameters(value, parameters);
-      parameters = null;
-    }
-    if (component !== null) {
-      let compositeStorageClass = writeStorageClass;
-      const parentStorageClass = read.datasetType.parentStorageClass;
-      if (!writeStorageClass.allComponents().has(component) && parentStorageClass !== null) {
-        compositeStorageClass = parentStorageClass;
-        value = parentStorageClass.coerceType(value);
-      }
-      value = compositeStorageClass.delegate().getComponent(value, component);
-    }
-    value = postProcessGet(value, readStorageClass, parameters, component !== null);
-    return readStorageClass.coerceType(value);
+    return getFromStored(stored, writeStorageClass, read.datasetType, parameters);
   }
 
   // ---- URIs -----------------------------------------------------------------------------
