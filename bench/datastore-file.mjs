@@ -38,10 +38,17 @@ const refs = Array.from(
 const values = Array.from({ length: N }, (_, i) => ({ visit: i, flux: i * 0.5 + 0.25, band: 'r' }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timed(fn) {
+// Wall time in ms; the process's CPU time (main thread and libuv workers) goes to cpu[label],
+// a second measure that a loaded machine disturbs less than the wall clock.
+const cpu = {};
+async function timed(fn, label) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const used = process.cpuUsage(c0);
+  (cpu[label] ??= []).push((used.user + used.system) / 1000);
+  return wall;
 }
 
 async function datastoreRound() {
@@ -49,15 +56,17 @@ async function datastoreRound() {
   const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, { universe });
   try {
     const datastore = await FileDatastore.create(config, registry.bridges, { butlerRoot: dir });
-    const put = await timed(() =>
-      datastore.transaction(async () => {
-        for (let i = 0; i < N; i++) await datastore.put(values[i], refs[i]);
-      }),
+    const put = await timed(
+      () =>
+        datastore.transaction(async () => {
+          for (let i = 0; i < N; i++) await datastore.put(values[i], refs[i]);
+        }),
+      'datastore put',
     );
     let checksum = 0;
     const get = await timed(async () => {
       for (let i = 0; i < N; i++) checksum += (await datastore.get(refs[i])).visit;
-    });
+    }, 'datastore get');
     if (checksum !== (N * (N - 1)) / 2) throw new Error('datastore get returned wrong values');
     return { put, get };
   } finally {
@@ -112,14 +121,14 @@ async function rawRound() {
           insertLocation.run('FileDatastore@<butlerRoot>', id);
         }
       })();
-    });
+    }, 'raw put');
     let checksum = 0;
     const get = await timed(async () => {
       for (let i = 0; i < N; i++) {
         const row = select.get(refs[i].id.replaceAll('-', ''));
         checksum += JSON.parse(await readFile(join(dir, row.path), 'utf8')).visit;
       }
-    });
+    }, 'raw get');
     if (checksum !== (N * (N - 1)) / 2) throw new Error('raw get returned wrong values');
     return { put, get };
   } finally {
@@ -141,18 +150,19 @@ for (let r = 0; r < REPEATS; r++) {
   }
 }
 const pick = (rounds, key) => median(rounds.map((round) => round[key]));
-const row = (label, a, b) =>
+const range = (xs) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+const row = (label, key) => {
+  const a = pick(ours, key);
+  const b = pick(raw, key);
+  const ratios = ours.map((round, i) => round[key] / raw[i][key]);
+  const cpuRatio = median(cpu[`datastore ${key}`]) / median(cpu[`raw ${key}`]);
   console.log(
-    `${label.padEnd(46)}${a.toFixed(1).padStart(10)}${b.toFixed(1).padStart(10)}${(a / b).toFixed(2).padStart(8)}x`,
+    `${label.padEnd(46)}${a.toFixed(1).padStart(10)}${b.toFixed(1).padStart(10)}${(a / b).toFixed(2).padStart(8)}x` +
+      `   CPU time ratio ${cpuRatio.toFixed(2)}x` +
+      `   ranges: datastore ${range(ours.map((r) => r[key]))} ms, raw ${range(raw.map((r) => r[key]))} ms,` +
+      ` per-round ratio ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`,
   );
+};
 console.log('operation                                    datastore ms    raw ms   ratio');
-row(
-  `put ${N.toLocaleString('en')} (vs writeFile + one transaction)`,
-  pick(ours, 'put'),
-  pick(raw, 'put'),
-);
-row(
-  `get ${N.toLocaleString('en')} (vs select + readFile + parse)`,
-  pick(ours, 'get'),
-  pick(raw, 'get'),
-);
+row(`put ${N.toLocaleString('en')} (vs writeFile + one transaction)`, 'put');
+row(`get ${N.toLocaleString('en')} (vs select + readFile + parse)`, 'get');

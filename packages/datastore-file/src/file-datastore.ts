@@ -25,10 +25,12 @@ import {
   ResourcePath,
   datastoreConfig,
   datastoreOpaqueTable,
+  getFromStored,
   postProcessGet,
   readConfigFile,
 } from '@butler-ts/datastore';
 import type {
+  Datastore,
   DatastoreCreateOptions,
   DatastoreEntity,
   DatastoreOpaqueTable,
@@ -38,6 +40,7 @@ import type {
   IngestZipOptions,
   PutOptions,
   RetrieveArtifactsOptions,
+  TransferFromOptions,
   TransferMode,
   TrashOptions,
   URIOptions,
@@ -574,14 +577,6 @@ export class FileDatastore extends GenericBaseDatastore {
     return result;
   }
 
-  // The records of a read: the dataset's records, or in trust mode (without records) its
-  // expected files that exist.
-  async #locate(ref: DatasetRef): Promise<StoredFileInfo[]> {
-    const infos = await this.getStoredItemsInfo(ref);
-    if (infos.length > 0 || !this.#trust) return infos;
-    return (await this.#trusted(ref)).present;
-  }
-
   // ---- configuration lookups -------------------------------------------------------------
 
   #formatterEntry(ref: DatasetRef): { key: LookupKey | null; entry: FormatterEntry } {
@@ -835,7 +830,9 @@ export class FileDatastore extends GenericBaseDatastore {
    * @throws as `InMemoryDatastore.get` for storage classes and parameters.
    */
   override async get(ref: DatasetRef, options: GetOptions = {}): Promise<unknown> {
-    const infos = await this.#locate(ref);
+    let infos = await this.getStoredItemsInfo(ref);
+    // Trust mode: without records, the expected files that exist.
+    if (infos.length === 0 && this.#trust) infos = (await this.#trusted(ref)).present;
     if (infos.length === 0) {
       throw new DatasetNotFoundError(`Could not retrieve dataset ${ref.toString()}`, {
         datastore: this.name,
@@ -848,7 +845,7 @@ export class FileDatastore extends GenericBaseDatastore {
         : ref.overrideStorageClass(options.storageClass);
     const readStorageClass = read.datasetType.storageClass;
     const component = read.datasetType.component();
-    let parameters = options.parameters ?? null;
+    const parameters = options.parameters ?? null;
 
     const whole = infos.find((info) => info.component === null);
     let stored: unknown;
@@ -883,24 +880,7 @@ export class FileDatastore extends GenericBaseDatastore {
       stored = writeStorageClass.delegate().assemble(parts);
     }
 
-    const isDerived = component !== null && writeStorageClass.derivedComponents.has(component);
-    (isDerived ? writeStorageClass : readStorageClass).validateParameters(parameters);
-    let value = stored;
-    if (isDerived) {
-      value = writeStorageClass.delegate().handleParameters(value, parameters);
-      parameters = null;
-    }
-    if (component !== null) {
-      let compositeStorageClass = writeStorageClass;
-      const parentStorageClass = read.datasetType.parentStorageClass;
-      if (!writeStorageClass.allComponents().has(component) && parentStorageClass !== null) {
-        compositeStorageClass = parentStorageClass;
-        value = parentStorageClass.coerceType(value);
-      }
-      value = compositeStorageClass.delegate().getComponent(value, component);
-    }
-    value = postProcessGet(value, readStorageClass, parameters, component !== null);
-    return readStorageClass.coerceType(value);
+    return getFromStored(stored, writeStorageClass, read.datasetType, parameters);
   }
 
   // ---- URIs -----------------------------------------------------------------------------
@@ -1022,6 +1002,108 @@ export class FileDatastore extends GenericBaseDatastore {
       }
     }
     return result;
+  }
+
+  /**
+   * Copies datasets of another `FileDatastore` into this one (daf_butler's `transfer_from`):
+   * each file to the same path below this root (a file recorded by absolute URI, from a
+   * `direct` ingest, is recorded as it is), then the same records and this datastore's bridge
+   * rows in one registry transaction. Inside `datastore.transaction`, a failing block undoes
+   * it. In the source's trust mode, datasets without records are taken from their expected
+   * files.
+   *
+   * @param options `transfer`: `auto` (= `copy`), `copy`, `link`, `hardlink`, `symlink` or
+   *   `relsymlink`; `dryRun`: only report.
+   * @returns the refs transferred (or that would be, in a dry run) and the refs this
+   *   datastore's constraints reject. Refs this datastore holds already, or the source does
+   *   not hold, are in neither.
+   * @throws `DatastoreNotSupportedError` when the source is not a `FileDatastore`.
+   * @throws {@link IngestError} for another transfer mode.
+   * @throws {@link ArtifactExistsError} when a target file exists already; nothing is then
+   *   recorded and the files copied so far are removed.
+   */
+  override async transferFrom(
+    source: Datastore,
+    refs: Iterable<DatasetRef>,
+    options: TransferFromOptions = {},
+  ): Promise<[Set<DatasetRef>, Set<DatasetRef>]> {
+    if (!(source instanceof FileDatastore)) {
+      throw new DatastoreNotSupportedError(
+        `FileDatastore ${this.name} can only transfer from another FileDatastore, not ${source.name}`,
+        { datastore: this.name, operation: 'transferFrom' },
+      );
+    }
+    const requested = options.transfer ?? 'auto';
+    if (
+      !['auto', 'copy', 'link', 'hardlink', 'symlink', 'relsymlink'].includes(String(requested))
+    ) {
+      throw new IngestError(`Transfer mode ${String(requested)} cannot transfer datasets`);
+    }
+    const mode: TransferMode = requested === 'auto' ? 'copy' : requested;
+    const accepted = new Set<DatasetRef>();
+    const rejected = new Set<DatasetRef>();
+    const candidates: DatasetRef[] = [];
+    for (const ref of refs) {
+      if (this.constraints.isAcceptable(ref)) candidates.push(ref);
+      else rejected.add(ref);
+    }
+    const ids = [...new Set(candidates.map((ref) => ref.id))];
+    const known = await this.#recordsOf(ids);
+    const held = await source.#recordsOf(ids);
+    const plan: { ref: DatasetRef; infos: StoredFileInfo[] }[] = [];
+    const planned = new Set<string>();
+    for (const ref of candidates) {
+      if (known.has(ref.id) || planned.has(ref.id)) continue;
+      let infos = held.get(ref.id) ?? [];
+      if (infos.length === 0 && source.#trust) {
+        const trusted = await source.#trusted(ref);
+        if (trusted.all) infos = trusted.present;
+      }
+      if (infos.length === 0) continue;
+      planned.add(ref.id);
+      plan.push({ ref, infos });
+      accepted.add(ref);
+    }
+    if (options.dryRun ?? false) return [accepted, rejected];
+
+    const created: string[] = [];
+    const records: StoredFileInfo[] = [];
+    try {
+      for (const { infos } of plan) {
+        for (const info of infos) {
+          if (isAbsolute(info.path) || info.path.startsWith('file:')) {
+            records.push(info);
+            continue;
+          }
+          const from = source.pathOf(info);
+          const to = this.pathOf(info);
+          let size = info.fileSize;
+          if (size === null || size < 0) size = (await stat(from)).size;
+          records.push(new StoredFileInfo({ ...info, fileSize: size }));
+          if (from === to) continue;
+          if (await exists(to)) {
+            throw new ArtifactExistsError(`Cannot transfer ${from}: ${to} exists already`);
+          }
+          await mkdir(dirname(to), { recursive: true });
+          await this.#transferFile(from, to, mode);
+          created.push(to);
+        }
+      }
+      const table = await this.#table();
+      await this.#bridgeManager.transaction(async () => {
+        await table.insert(records.map((info) => info.toRecord()) as never[]);
+        await this.#bridge.insert(plan.map(({ ref }) => ({ id: ref.id })));
+      });
+    } catch (error) {
+      for (const path of created) await removeFile(path).catch(() => undefined);
+      throw error;
+    }
+    const made = new Set(created);
+    for (const { ref, infos } of plan) {
+      const files = infos.map((info) => this.pathOf(info)).filter((path) => made.has(path));
+      this.currentTransaction?.registerUndo(`transfer ${ref.id}`, () => this.#unput(ref, files));
+    }
+    return [accepted, rejected];
   }
 
   async #transferFile(source: string, target: string, mode: TransferMode): Promise<void> {

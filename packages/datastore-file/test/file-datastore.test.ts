@@ -533,6 +533,85 @@ describe('FileDatastore', () => {
     });
   });
 
+  describe('transferFrom', () => {
+    const makeTarget = () =>
+      make({ root: join(dir, 'target'), name: 'Target', records: { table: 'target_records' } }, {});
+
+    it('copies files to the same paths and records them, once', async () => {
+      const source = await make();
+      const target = await makeTarget();
+      const [one, two, absent] = [dict(1), dict(2), dict(3)];
+      await source.put({ a: 1 }, one);
+      await source.put({ a: 2 }, two);
+
+      const [wouldTake, dryRejected] = await target.transferFrom(source, [one, two, absent], {
+        dryRun: true,
+      });
+      expect([...wouldTake]).toEqual([one, two]);
+      expect(dryRejected.size).toBe(0);
+      expect(files(join(dir, 'target'))).toEqual([]);
+      expect(await rows('target_records')).toEqual([]);
+
+      const [accepted, rejected] = await target.transferFrom(source, [one, two, absent]);
+      expect([...accepted]).toEqual([one, two]);
+      expect(rejected.size).toBe(0);
+      expect(files(join(dir, 'target'))).toEqual(files(root));
+      for (const path of files(root)) {
+        expect(readFileSync(join(dir, 'target', path))).toEqual(readFileSync(join(root, path)));
+      }
+      const strip = (r: Record<string, unknown>) => ({ ...r, file_size: Number(r['file_size']) });
+      const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+        String(a['dataset_id']).localeCompare(String(b['dataset_id']));
+      expect((await rows('target_records')).map(strip).sort(byId)).toEqual(
+        (await rows('file_datastore_records')).map(strip).sort(byId),
+      );
+      expect(await target.get(two)).toEqual({ a: 2 });
+      const found: string[] = [];
+      for await (const name of registry.bridges.findDatastores(one)) found.push(name);
+      expect(found.sort()).toEqual([source.name, 'Target'].sort());
+      // Held already: nothing to do.
+      expect((await target.transferFrom(source, [one]))[0].size).toBe(0);
+    });
+
+    it('records nothing and leaves no file when a target file is in the way', async () => {
+      const source = await make();
+      const target = await makeTarget();
+      const [one, two] = [dict(1), dict(2)];
+      await source.put({ a: 1 }, one);
+      await source.put({ a: 2 }, two);
+      const inTheWay = (await source.getURI(two)).ospath!.replace(root, join(dir, 'target'));
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(inTheWay, '..'), { recursive: true });
+      writeFileSync(inTheWay, 'mine');
+      const error = await rejection(target.transferFrom(source, [one, two]));
+      expect(error).toSatisfy(isError(ArtifactExistsError));
+      expect(files(join(dir, 'target'))).toEqual([relative(join(dir, 'target'), inTheWay)]);
+      expect(readFileSync(inTheWay, 'utf8')).toBe('mine');
+      expect(await rows('target_records')).toEqual([]);
+    });
+
+    it('is undone with a failing transaction, and refuses other transfer modes', async () => {
+      const source = await make();
+      const target = await makeTarget();
+      const one = dict(1);
+      await source.put({ a: 1 }, one);
+      const failure = await rejection(
+        target.transaction(async () => {
+          await target.transferFrom(source, [one], { transfer: 'hardlink' });
+          expect(await target.get(one)).toEqual({ a: 1 });
+          throw new Error('boom');
+        }),
+      );
+      expect((failure as Error).message).toBe('boom');
+      expect(files(join(dir, 'target'))).toEqual([]);
+      expect(await rows('target_records')).toEqual([]);
+      expect(
+        await rejection(target.transferFrom(source, [dict(1)], { transfer: 'move' })),
+      ).toSatisfy(isError(IngestError));
+      expect(files(root)).toHaveLength(1);
+    });
+  });
+
   describe('trust mode (trust_get_request)', () => {
     it('reads a dataset without records from where a put would have written it', async () => {
       const datastore = await make();

@@ -16,7 +16,7 @@ import {
   DatastoreNotSupportedError,
   GenericBaseDatastore,
   ResourcePath,
-  postProcessGet,
+  getFromStored,
   timestampedName,
 } from '@butler-ts/datastore';
 import type {
@@ -238,34 +238,12 @@ export class InMemoryDatastore extends GenericBaseDatastore {
       }
     }
     const read = storageClassOption === null ? ref : ref.overrideStorageClass(storageClassOption);
-    const readStorageClass = read.datasetType.storageClass;
-    const writeStorageClass = datasets.storageClassAt(slot);
-    // DatasetType.component() without the array it builds: this is the hot path.
-    const typeName = read.datasetType.name;
-    const dot = typeName.indexOf('.');
-    const component = dot < 0 ? null : typeName.slice(dot + 1);
-    let parameters = parametersOption;
-
-    const isDerived = component !== null && writeStorageClass.derivedComponents.has(component);
-    (isDerived ? writeStorageClass : readStorageClass).validateParameters(parameters);
-
-    let value = datasets.valueAt(slot);
-    if (isDerived) {
-      value = writeStorageClass.delegate().handleParameters(value, parameters);
-      parameters = null;
-    }
-    if (component !== null) {
-      let compositeStorageClass = writeStorageClass;
-      const parentStorageClass = read.datasetType.parentStorageClass;
-      // A component of the storage class the caller converts to: convert the composite first.
-      if (!writeStorageClass.allComponents().has(component) && parentStorageClass !== null) {
-        compositeStorageClass = parentStorageClass;
-        value = parentStorageClass.coerceType(value);
-      }
-      value = compositeStorageClass.delegate().getComponent(value, component);
-    }
-    value = postProcessGet(value, readStorageClass, parameters, component !== null);
-    return readStorageClass.coerceType(value);
+    return getFromStored(
+      datasets.valueAt(slot),
+      datasets.storageClassAt(slot),
+      read.datasetType,
+      parametersOption,
+    );
   }
 
   /**

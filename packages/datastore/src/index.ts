@@ -42,7 +42,7 @@ export {
   UnknownDatastoreClassError,
 } from './errors.ts';
 export type { DatasetLike, DatasetNotFoundData } from './errors.ts';
-export { GenericBaseDatastore, postProcessGet } from './generic-base-datastore.ts';
+export { GenericBaseDatastore, getFromStored, postProcessGet } from './generic-base-datastore.ts';
 export { IngestPrepData, fileDataset } from './ingest.ts';
 export type { FileDataset, TransferMode } from './ingest.ts';
 export { NullDatastore } from './null-datastore.ts';
