@@ -21,6 +21,5 @@ export type { DumpFormat } from './formats.ts';
 export { INFO_FORMATS } from './info.ts';
 export type { InfoFormat, InfoReport } from './info.ts';
 export type { ManagerStatus, OpaqueTableInfo, RegistryStatus, Verdict } from './registry-status.ts';
-export { INGEST_TRANSFERS } from './datastore.ts';
-export { REPOSITORY_BUTLER_YAML } from './create.ts';
+export { INGEST_TRANSFERS, REPOSITORY_BUTLER_YAML } from './repository-yaml.ts';
 export type { VerifyProblem, VerifyReport } from './verify.ts';
