@@ -21,6 +21,7 @@ import type { RegisteredDataset } from './datasets.ts';
 import { CliError, DatasetIdError, DestinationExistsError } from './errors.ts';
 import type { DumpFormat } from './formats.ts';
 import { readIngestTable } from './ingest-table.ts';
+import type { INGEST_TRANSFERS } from './repository-yaml.ts';
 import { dumpOpaqueTable } from './opaque.ts';
 import { Progress } from './output.ts';
 import { existingTable } from './registry-status.ts';
@@ -178,19 +179,6 @@ export async function retrieveCommand(
     `Retrieved ${written.length} files of ${ids.length} datasets into ${target}\n`,
   );
 }
-
-/** The `--transfer` modes of `datastore ingest`: daf_butler's, and `none` for in place. */
-export const INGEST_TRANSFERS = [
-  'auto',
-  'copy',
-  'move',
-  'link',
-  'hardlink',
-  'symlink',
-  'relsymlink',
-  'direct',
-  'none',
-] as const;
 
 /** Options of `datastore ingest`. */
 export interface IngestOptions extends RepositoryCommandOptions {

@@ -8,15 +8,7 @@ import {
 } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { CommandContext, RegistryCommandOptions } from './context.ts';
-import { createCommand, createRepositoryCommand } from './create.ts';
-import {
-  INGEST_TRANSFERS,
-  emptyTrashCommand,
-  ingestCommand,
-  lsCommand,
-  retrieveCommand,
-  trashCommand,
-} from './datastore.ts';
+import { createCommand } from './create.ts';
 import type { IdOptions, IngestOptions, LsOptions, RetrieveOptions } from './datastore.ts';
 import { OutputClosedError } from './errors.ts';
 import { DUMP_FORMATS } from './formats.ts';
@@ -26,10 +18,14 @@ import type { InfoFormat } from './info.ts';
 import { opaqueDumpCommand, opaqueListCommand } from './opaque.ts';
 import { OutputSink } from './output.ts';
 import { DEFAULT_PAGE_SIZE } from './pages.ts';
-import { isRegistryUri } from './repository.ts';
 import type { RepositoryCommandOptions } from './repository.ts';
-import { verifyCommand } from './verify.ts';
+import { INGEST_TRANSFERS } from './repository-yaml.ts';
+import { isRegistryUri } from './uri.ts';
 import type { VerifyOptions } from './verify.ts';
+
+// The repository commands load the dataset model and the FileDatastore (YAML, formatters) on
+// demand, so that the registry commands start as fast as before.
+const datastoreVerbs = () => import('./datastore.ts');
 
 /** Where the command reads and writes; defaults to the process's own streams. */
 export interface CliIo {
@@ -142,7 +138,9 @@ ${URI_HELP}`,
       run((context) =>
         isRegistryUri(target)
           ? createCommand(target, options, context)
-          : createRepositoryCommand(target, options, context),
+          : import('./create-repository.ts').then(({ createRepositoryCommand }) =>
+              createRepositoryCommand(target, options, context),
+            ),
       ),
     );
 
@@ -290,7 +288,7 @@ names; butler.yaml and the SQLite registry files are not). Exit status 1 when th
 ${REPO_HELP}`,
     )
     .action((repo: string, options: VerifyOptions) =>
-      run((context) => verifyCommand(repo, options, context)),
+      run(async (context) => (await import('./verify.ts')).verifyCommand(repo, options, context)),
     );
 
   idOptions(
@@ -312,7 +310,9 @@ ${REPO_HELP}`,
     .option('--overwrite', 'replace files already at the destination')
     .addHelpText('after', REPO_HELP)
     .action((repo: string, dest: string, options: RetrieveOptions) =>
-      run((context) => retrieveCommand(repo, dest, options, context)),
+      run(async (context) =>
+        (await datastoreVerbs()).retrieveCommand(repo, dest, options, context),
+      ),
     );
 
   repositoryOptions(
@@ -344,7 +344,7 @@ path, leave the file where it is), none (in place: the file must be under the ro
 ${REPO_HELP}`,
     )
     .action((repo: string, options: IngestOptions) =>
-      run((context) => ingestCommand(repo, options, context)),
+      run(async (context) => (await datastoreVerbs()).ingestCommand(repo, options, context)),
     );
 
   idOptions(
@@ -357,7 +357,7 @@ ${REPO_HELP}`,
   )
     .addHelpText('after', REPO_HELP)
     .action((repo: string, options: RepositoryCommandOptions & IdOptions) =>
-      run((context) => trashCommand(repo, options, context)),
+      run(async (context) => (await datastoreVerbs()).trashCommand(repo, options, context)),
     );
 
   repositoryOptions(
@@ -368,7 +368,7 @@ ${REPO_HELP}`,
   )
     .addHelpText('after', REPO_HELP)
     .action((repo: string, options: RepositoryCommandOptions) =>
-      run((context) => emptyTrashCommand(repo, options, context)),
+      run(async (context) => (await datastoreVerbs()).emptyTrashCommand(repo, options, context)),
     );
 
   repositoryOptions(
@@ -391,7 +391,13 @@ ${REPO_HELP}`,
       `\nFormats and --where: as opaque dump (see butler-ts opaque dump --help).\n${REPO_HELP}`,
     )
     .action((repo: string, options: Omit<LsOptions, 'where'> & { where?: string[] }) =>
-      run((context) => lsCommand(repo, { ...options, where: options.where ?? [] }, context)),
+      run(async (context) =>
+        (await datastoreVerbs()).lsCommand(
+          repo,
+          { ...options, where: options.where ?? [] },
+          context,
+        ),
+      ),
     );
 }
 

@@ -11,7 +11,7 @@ import type { Registry } from '@butler-ts/registry-sql';
 import { errorText } from './connect.ts';
 import { openRegistryAt } from './context.ts';
 import { RepositoryError } from './errors.ts';
-import { maskUri, parseRegistryUri } from './uri.ts';
+import { isRegistryUri, maskUri, parseRegistryUri } from './uri.ts';
 import type { RegistryLocation } from './uri.ts';
 
 /** Options of the commands that take a repository. */
@@ -50,14 +50,6 @@ const FILE_DATASTORE_CLASSES: ReadonlySet<string> = new Set([
 
 /** daf_butler's default registry database, relative to `<butlerRoot>`. */
 export const DEFAULT_REGISTRY_DB = 'sqlite:///<butlerRoot>/gen3.sqlite3';
-
-const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-
-/** Whether `text` is a registry URI (`sqlite:`, `postgresql:`…) rather than a folder. */
-export function isRegistryUri(text: string): boolean {
-  // `C:\…` is a path; `file:` names a folder.
-  return URI_SCHEME.test(text) && !/^[A-Za-z]:[\\/]/.test(text) && !text.startsWith('file:');
-}
 
 function fromFolder(repository: string, options: RepositoryCommandOptions): RepositorySpec {
   const given = repository.startsWith('file:') ? new URL(repository).pathname : repository;

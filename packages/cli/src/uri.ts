@@ -90,3 +90,11 @@ export function parseRegistryUri(uri: string): RegistryLocation {
       : `Unsupported registry URI scheme ${JSON.stringify(`${scheme}:`)} in ${JSON.stringify(display)}; ${USAGE}`,
   );
 }
+
+const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** Whether `text` is a registry URI (`sqlite:`, `postgresql:`…) rather than a folder. */
+export function isRegistryUri(text: string): boolean {
+  // `C:\…` is a path; `file:` names a folder.
+  return URI_SCHEME.test(text) && !/^[A-Za-z]:[\\/]/.test(text) && !text.startsWith('file:');
+}
