@@ -14,6 +14,19 @@ export type {
   StoredItemInfoClass,
   TrashBody,
 } from './bridge.ts';
+export {
+  CollectionManager,
+  CollectionType,
+  collectionTypeName,
+  missingCollection,
+} from './collections.ts';
+export type {
+  CollectionManagerClass,
+  CollectionRecord,
+  RegisterCollectionOptions,
+  RunRecord,
+  RunTimespan,
+} from './collections.ts';
 export { Database } from './database.ts';
 export type {
   FetchOptions,
@@ -25,6 +38,14 @@ export type {
 export { EphemeralDatastoreRegistryBridge } from './ephemeral-bridge.ts';
 export {
   ButlerAttributeExistsError,
+  CollectionCycleError,
+  CollectionTypeError,
+  ConflictingDatasetTypeError,
+  DataIdError,
+  DatasetConflictError,
+  MissingCollectionError,
+  MissingDatasetTypeError,
+  OrphanedRecordError,
   ConflictingDefinitionError,
   DatabaseConflictError,
   DatabaseError,

@@ -8,6 +8,8 @@ import {
 import type {
   ButlerAttributeManager,
   ButlerAttributeManagerClass,
+  CollectionManager,
+  CollectionManagerClass,
   Database,
   DatasetForeignKeys,
   DatastoreRegistryBridgeManager,
@@ -18,6 +20,7 @@ import type {
 import { VersionTuple } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
 import { DefaultButlerAttributeManager } from './attributes-manager.ts';
+import { SynthIntKeyCollectionManager } from './collections-manager.ts';
 import { datasetForeignKeysFor, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
 import { redactUrl } from './redact-url.ts';
 import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
@@ -50,6 +53,8 @@ export interface RegistryManagersConfig {
   readonly opaque?: ManagerConfig<OpaqueTableStorageManagerClass>;
   /** The datastore bridge manager. */
   readonly datastores?: ManagerConfig<DatastoreRegistryBridgeManagerClass>;
+  /** The collections manager. */
+  readonly collections?: ManagerConfig<CollectionManagerClass>;
 }
 
 /** The default managers: the ones daf_butler's `registry.yaml` names. */
@@ -60,6 +65,8 @@ export const DEFAULT_MANAGERS = Object.freeze({
   opaque: ByNameOpaqueTableStorageManager,
   /** {@link MonolithicDatastoreRegistryBridgeManager}: `dataset_location(_trash)`, 0.2.1. */
   datastores: MonolithicDatastoreRegistryBridgeManager,
+  /** {@link SynthIntKeyCollectionManager}: `collection`, `run`, `collection_chain`, 2.0.0. */
+  collections: SynthIntKeyCollectionManager,
 }) satisfies Required<RegistryManagersConfig>;
 
 /** Options of {@link createRegistry} and {@link openRegistry}. */
@@ -98,11 +105,13 @@ export interface Registry {
   readonly opaque: OpaqueTableStorageManager;
   /** The datastore bridge manager. */
   readonly bridges: DatastoreRegistryBridgeManager;
+  /** The collections manager: RUN, TAGGED and CHAINED collections. */
+  readonly collections: CollectionManager;
   /** The schema version of each versioned manager, by manager type (as stored). */
   readonly versions: ReadonlyMap<string, VersionTuple>;
   /**
    * The stored managers this registry does not implement, by manager type, as stored: in a
-   * registry written by daf_butler, its `collections`, `datasets` and `dimensions` managers.
+   * registry written by daf_butler, its `datasets` and `dimensions` managers.
    * Their tables are neither declared nor written; they do not prevent opening. Empty for a
    * registry made by `createRegistry`.
    */
@@ -115,6 +124,7 @@ interface Resolved {
   readonly attributes: ButlerAttributeManagerClass;
   readonly opaque: OpaqueTableStorageManagerClass;
   readonly datastores: DatastoreRegistryBridgeManagerClass;
+  readonly collections: CollectionManagerClass;
   readonly configured: ReadonlyMap<string, VersionTuple>;
 }
 
@@ -128,7 +138,12 @@ const REGISTRY_OPTIONS = [
 ] as const;
 
 function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
-  checkOptions('RegistryOptions.managers', config, ['attributes', 'opaque', 'datastores']);
+  checkOptions('RegistryOptions.managers', config, [
+    'attributes',
+    'opaque',
+    'datastores',
+    'collections',
+  ]);
   const configured = new Map<string, VersionTuple>();
   function pick<C>(
     type: keyof RegistryManagersConfig,
@@ -151,6 +166,7 @@ function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
     attributes: pick('attributes', config.attributes, DEFAULT_MANAGERS.attributes),
     opaque: pick('opaque', config.opaque, DEFAULT_MANAGERS.opaque),
     datastores: pick('datastores', config.datastores, DEFAULT_MANAGERS.datastores),
+    collections: pick('collections', config.collections, DEFAULT_MANAGERS.collections),
     configured,
   };
 }
@@ -160,6 +176,7 @@ function classes(managers: Resolved): Map<string, VersionedExtensionClass> {
     ['attributes', managers.attributes],
     ['opaque', managers.opaque],
     ['datastores', managers.datastores],
+    ['collections', managers.collections],
   ]);
 }
 
@@ -212,6 +229,7 @@ interface Instances {
   readonly attributes: ButlerAttributeManager;
   readonly opaque: OpaqueTableStorageManager;
   readonly bridges: DatastoreRegistryBridgeManager;
+  readonly collections: CollectionManager;
 }
 
 async function declareManagers(
@@ -229,6 +247,11 @@ async function declareManagers(
       context,
       versions.get('attributes') ?? null,
     );
+    const collections = managers.collections.initialize(
+      db,
+      context,
+      versions.get('collections') ?? null,
+    );
     const opaque = managers.opaque.initialize(db, context, versions.get('opaque') ?? null);
     const bridges = managers.datastores.initialize(db, context, {
       opaque,
@@ -236,7 +259,7 @@ async function declareManagers(
       universe: options.universe ?? null,
       registrySchemaVersion: versions.get('datastores') ?? null,
     });
-    const made: Instances = { attributes, opaque, bridges };
+    const made: Instances = { attributes, opaque, bridges, collections };
     instances = made;
     if (init !== undefined) context.addInitializer(() => init(made));
   });
@@ -302,6 +325,7 @@ export async function createRegistry(
           ['attributes', made.attributes],
           ['opaque', made.opaque],
           ['datastores', made.bridges],
+          ['collections', made.collections],
         ]);
         await new ButlerVersionsManager(
           made.attributes,

@@ -211,7 +211,12 @@ describe.each([sqliteEngine(), postgresEngine()])(
           expect(registry.db.isWriteable()).toBe(writeable);
           expect(
             Object.fromEntries([...registry.versions].map(([t, v]) => [t, v.toString()])),
-          ).toEqual({ attributes: '1.0.1', opaque: '0.2.0', datastores: '0.2.1' });
+          ).toEqual({
+            attributes: '1.0.1',
+            opaque: '0.2.0',
+            datastores: '0.2.1',
+            collections: '2.0.0',
+          });
           expect(
             Object.fromEntries(
               [...registry.otherManagers].map(([t, m]) => [
@@ -220,10 +225,6 @@ describe.each([sqliteEngine(), postgresEngine()])(
               ]),
             ),
           ).toEqual({
-            collections: [
-              'lsst.daf.butler.registry.collections.synthIntKey.SynthIntKeyCollectionManager',
-              '2.0.0',
-            ],
             datasets: [
               'lsst.daf.butler.registry.datasets.byDimensions._manager.ByDimensionsDatasetRecordStorageManagerUUID',
               '2.0.0',

@@ -29,6 +29,7 @@ const ATTRIBUTES = 'lsst.daf.butler.registry.attributes.DefaultButlerAttributeMa
 const OPAQUE = 'lsst.daf.butler.registry.opaque.ByNameOpaqueTableStorageManager';
 const BRIDGE =
   'lsst.daf.butler.registry.bridge.monolithic.MonolithicDatastoreRegistryBridgeManager';
+const COLLECTIONS = 'lsst.daf.butler.registry.collections.synthIntKey.SynthIntKeyCollectionManager';
 
 const recordsSpec = tableSpec({
   fields: [
@@ -80,6 +81,7 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      collections: '2.0.0',
     });
     expect(await attributeMap(registry.attributes)).toEqual(
       new Map([
@@ -89,6 +91,8 @@ describe('createRegistry / openRegistry', () => {
         [`version:${OPAQUE}`, '0.2.0'],
         ['config:registry.managers.datastores', BRIDGE],
         [`version:${BRIDGE}`, '0.2.1'],
+        ['config:registry.managers.collections', COLLECTIONS],
+        [`version:${COLLECTIONS}`, '2.0.0'],
       ]),
     );
     const tables = await registry.db.tableNames();
@@ -124,6 +128,7 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      collections: '2.0.0',
     });
     expect(registry.opaque.get('file_records')).toBeNull();
     const reopened = await registry.opaque.register('file_records', recordsSpec);
@@ -131,7 +136,7 @@ describe('createRegistry / openRegistry', () => {
       { dataset_id: id, path: 'a/b.fits' },
     ]);
     await reopened.insert([{ dataset_id: crypto.randomUUID(), path: 'c.fits' }]);
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(8);
   });
 
   it('opens read-only, rejecting every write', async () => {
@@ -289,7 +294,7 @@ describe('createRegistry / openRegistry', () => {
   it('creates a registry in memory', async () => {
     const registry = track(await createRegistry('sqlite://'));
     expect(registry.db.toString()).toBe('SQLite3@:memory:');
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(8);
     await expect(openRegistry('sqlite://')).rejects.toSatisfy(isError(MissingTableError));
   });
 
