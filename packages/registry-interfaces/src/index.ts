@@ -35,6 +35,11 @@ export type {
   SyncOptions,
   TransactionOptions,
 } from './database.ts';
+export { DimensionRecordStorageManager } from './dimensions.ts';
+export type {
+  DimensionManagerInitOptions,
+  DimensionRecordStorageManagerClass,
+} from './dimensions.ts';
 export { EphemeralDatastoreRegistryBridge } from './ephemeral-bridge.ts';
 export {
   ButlerAttributeExistsError,
