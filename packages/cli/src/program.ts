@@ -17,6 +17,7 @@ import type { InfoFormat } from './info.ts';
 import { opaqueDumpCommand, opaqueListCommand } from './opaque.ts';
 import { OutputSink } from './output.ts';
 import { DEFAULT_PAGE_SIZE } from './pages.ts';
+import { addQueryCommands } from './query.ts';
 
 /** Where the command reads and writes; defaults to the process's own streams. */
 export interface CliIo {
@@ -206,6 +207,7 @@ ${URI_HELP}`,
         ),
     );
 
+  addQueryCommands(program, run);
   return program;
 }
 
