@@ -56,10 +56,10 @@ describe('loadButlerConfig', () => {
 
   it('keeps a PostgreSQL db and its namespace', async () => {
     const root = repo(
-      SQLITE_YAML.replace('sqlite:///<butlerRoot>/gen3.sqlite3', 'postgresql://u@h:5432/db').replace(
-        '  managers:',
-        '  namespace: interop_before\n  managers:',
-      ),
+      SQLITE_YAML.replace(
+        'sqlite:///<butlerRoot>/gen3.sqlite3',
+        'postgresql://u@h:5432/db',
+      ).replace('  managers:', '  namespace: interop_before\n  managers:'),
     );
     const config = await loadButlerConfig(root);
     expect(config.db).toBe('postgresql://u@h:5432/db');

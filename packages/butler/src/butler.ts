@@ -7,12 +7,7 @@ import {
   TypeRegistry,
   consoleLogger,
 } from '@butler-ts/core';
-import type {
-  DataIdMapping,
-  Logger,
-  ReadParameters,
-  StorageClass,
-} from '@butler-ts/core';
+import type { DataIdMapping, Logger, ReadParameters, StorageClass } from '@butler-ts/core';
 import { Datastore } from '@butler-ts/datastore';
 import type { ResourcePath } from '@butler-ts/datastore';
 import { FileDatastore } from '@butler-ts/datastore-file';
@@ -119,7 +114,9 @@ function asList(value: string | readonly string[] | null | undefined): string[] 
   const list = typeof value === 'string' ? [value] : [...value];
   for (const name of list) {
     if (typeof name !== 'string' || name === '')
-      throw new InvalidArgumentError(`A collection name is a non-empty string, got ${JSON.stringify(name)}`);
+      throw new InvalidArgumentError(
+        `A collection name is a non-empty string, got ${JSON.stringify(name)}`,
+      );
   }
   return list;
 }
@@ -192,7 +189,9 @@ export class Butler {
     const repo = await loadButlerConfig(location);
     const run = options.run ?? null;
     if (run !== null && (typeof run !== 'string' || run === ''))
-      throw new InvalidArgumentError(`A run name is a non-empty string, got ${JSON.stringify(run)}`);
+      throw new InvalidArgumentError(
+        `A run name is a non-empty string, got ${JSON.stringify(run)}`,
+      );
     const collections = asList(options.collections) ?? (run === null ? [] : [run]);
     const writeable = options.writeable ?? run !== null;
     const logger = options.logger ?? consoleLogger;
@@ -271,8 +270,7 @@ export class Butler {
     const source = ref.datasetType;
     if (source.factory === this.storageClassFactory) return ref;
     const [parentName, component] = source.nameAndComponent();
-    const parentType =
-      component === null ? source : source.makeCompositeDatasetType();
+    const parentType = component === null ? source : source.makeCompositeDatasetType();
     const parent = new DatasetType(parentName, parentType.dimensions, parentType.storageClassName, {
       universe: parentType.dimensions.universe,
       isCalibration: parentType.isCalibration(),
@@ -424,8 +422,9 @@ export class Butler {
     const expanded = await this.registry.dimensions.expandDataId(dataId ?? {}, {
       dimensions: registered.dimensions,
     });
-    const type = this.#bind(new DatasetRef(registered, expanded, run, { conform: false }))
-      .datasetType;
+    const type = this.#bind(
+      new DatasetRef(registered, expanded, run, { conform: false }),
+    ).datasetType;
     return new DatasetRef(type, expanded, run, { idGenerationMode: mode, conform: false });
   }
 

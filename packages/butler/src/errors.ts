@@ -99,9 +99,7 @@ export class ReadOnlyButlerError extends ButlerError {
  */
 export class NoDefaultCollectionError extends ButlerError {
   /** The brand `is()` checks. */
-  static override readonly brand: symbol = Symbol.for(
-    '@butler-ts/butler:NoDefaultCollectionError',
-  );
+  static override readonly brand: symbol = Symbol.for('@butler-ts/butler:NoDefaultCollectionError');
   /** Always `'NoDefaultCollectionError'`. */
   override readonly name: string = 'NoDefaultCollectionError';
 }

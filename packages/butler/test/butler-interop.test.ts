@@ -6,19 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetIdGenEnum } from '@butler-ts/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Butler } from '../src/index.ts';
+import type { Butler } from '../src/index.ts';
 import {
   FIXTURE,
-  fixtureTypes,
+  butlerSession,
   fixtureValue,
   manifest,
   pgAvailable,
   postgresHarness,
   readDump,
-  removeRoot,
   rowText,
   sqliteHarness,
-  tempRoot,
 } from './fixture-repo.ts';
 import type { FixtureState, ManifestDataset } from './fixture-repo.ts';
 
@@ -28,7 +26,9 @@ const TAGGED = 'interop/tagged';
 const chainOrder = ['interop/run2', 'interop/run1'];
 
 function sameDataId(a: ManifestDataset, b: ManifestDataset): boolean {
-  return a.dataset_type === b.dataset_type && JSON.stringify(a.data_id) === JSON.stringify(b.data_id);
+  return (
+    a.dataset_type === b.dataset_type && JSON.stringify(a.data_id) === JSON.stringify(b.data_id)
+  );
 }
 
 /** The dataset the chain finds for `dataset`'s type and data ID: the first in run2, run1. */
@@ -47,28 +47,15 @@ describe.each([
   ['PostgreSQL', postgresHarness, hasPg],
 ] as const)('Butler on daf_butler repositories (%s)', (_name, makeHarness, enabled) => {
   const harness = makeHarness();
-  const roots: string[] = [];
-  const butlers: Butler[] = [];
+  const session = butlerSession(harness);
 
   async function open(state: FixtureState, writeable = false): Promise<[Butler, string]> {
-    const root = tempRoot(`${harness.engine}-${state}`);
-    roots.push(root);
-    await harness.make(state, root);
-    const butler = await Butler.fromRepo(root, {
-      writeable,
-      typeRegistry: fixtureTypes(),
-    });
-    butlers.push(butler);
-    return [butler, root];
+    const root = await session.repo(state);
+    return [await session.open(root, { writeable }), root];
   }
 
-  afterEach(async () => {
-    for (const butler of butlers.splice(0)) await butler.close();
-  });
-  afterAll(async () => {
-    await harness.cleanup();
-    for (const root of roots.splice(0)) removeRoot(root);
-  });
+  afterEach(() => session.closeAll());
+  afterAll(() => session.cleanup());
 
   it.skipIf(!enabled)(
     'finds every stored dataset in its run and reads it back equal to daf_butler’s object',
@@ -108,8 +95,9 @@ describe.each([
         expect(ref?.id, dataset.key).toBe(hit.id);
         expect(ref?.run).toBe(hit.run);
         if (hit.location_in_after === 'dataset_location') {
-          expect(await butler.get(dataset.dataset_type, dataset.data_id, { collections: CHAIN }))
-            .toEqual(fixtureValue(hit));
+          expect(
+            await butler.get(dataset.dataset_type, dataset.data_id, { collections: CHAIN }),
+          ).toEqual(fixtureValue(hit));
         }
       }
     },
@@ -119,14 +107,8 @@ describe.each([
   it.skipIf(!enabled)(
     'uses the default collections of fromRepo, and reads a component dataset type',
     async () => {
-      const root = tempRoot(`${harness.engine}-defaults`);
-      roots.push(root);
-      await harness.make('after', root);
-      const butler = await Butler.fromRepo(`file://${root}/butler.yaml`, {
-        collections: [CHAIN],
-        typeRegistry: fixtureTypes(),
-      });
-      butlers.push(butler);
+      const root = await session.repo('after');
+      const butler = await session.open(`file://${root}/butler.yaml`, { collections: [CHAIN] });
       expect(butler.isWriteable).toBe(false);
       const composite = stored.find((d) => d.dataset_type === 'interop_composite')!;
       const object = composite.object as Record<string, unknown>;
@@ -152,13 +134,17 @@ describe.each([
       });
       expect(ref?.id).toBe(trashed.id);
       const kept = stored.find((d) => d.key === 'interop_dict/run1/det01')!;
+      expect(await butler.exists(kept.dataset_type, kept.data_id, { collections: kept.run })).toBe(
+        true,
+      );
       expect(
-        await butler.exists(kept.dataset_type, kept.data_id, { collections: kept.run }),
-      ).toBe(true);
-      expect(
-        await butler.exists('interop_dict', { instrument: 'DummyCam', detector: 2 }, {
-          collections: 'interop/run2',
-        }),
+        await butler.exists(
+          'interop_dict',
+          { instrument: 'DummyCam', detector: 2 },
+          {
+            collections: 'interop/run2',
+          },
+        ),
       ).toBe(false);
     },
     60_000,
@@ -192,8 +178,7 @@ describe.each([
     async (key) => {
       const dataset = manifest.datasets.find((d) => d.key === key)!;
       expect(dataset.tagged_in ?? []).toEqual([]);
-      const [, root] = await open('before');
-      await butlers.pop()!.close();
+      const root = await session.repo('before');
       const hex = dataset.id.replaceAll('-', '');
       await harness.exec(
         root,
@@ -201,11 +186,7 @@ describe.each([
           ? `DELETE FROM dataset WHERE id = '${hex}'`
           : `DELETE FROM dataset WHERE id = '${dataset.id}'`,
       );
-      const butler = await Butler.fromRepo(root, {
-        run: dataset.run,
-        typeRegistry: fixtureTypes(),
-      });
-      butlers.push(butler);
+      const butler = await session.open(root, { run: dataset.run });
       const ref = await butler.put(fixtureValue(dataset), dataset.dataset_type, dataset.data_id, {
         idGenerationMode: DatasetIdGenEnum.DATAID_TYPE_RUN,
       });
@@ -238,9 +219,7 @@ describe.each([
       await expectRows('dataset_location', ['datastore_name', 'dataset_id']);
       for (const artifact of dataset.artifacts) {
         const path = artifact.record['path'] as string;
-        expect(readFileSync(join(root, path)), path).toEqual(
-          readFileSync(join(FIXTURE, path)),
-        );
+        expect(readFileSync(join(root, path)), path).toEqual(readFileSync(join(FIXTURE, path)));
       }
       expect(await butler.get(dataset.dataset_type, dataset.data_id)).toEqual(
         fixtureValue(dataset),

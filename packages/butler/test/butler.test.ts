@@ -12,16 +12,13 @@ import {
   ReadOnlyButlerError,
 } from '../src/index.ts';
 import {
-  fixtureTypes,
+  butlerSession,
   fixtureValue,
   manifest,
   pgAvailable,
   postgresHarness,
-  removeRoot,
   sqliteHarness,
-  tempRoot,
 } from './fixture-repo.ts';
-import type { FixtureState } from './fixture-repo.ts';
 
 const hasPg = await pgAvailable();
 
@@ -39,29 +36,11 @@ describe.each([
   ['SQLite', sqliteHarness, true],
   ['PostgreSQL', postgresHarness, hasPg],
 ] as const)('Butler (%s)', (_name, makeHarness, enabled) => {
-  const harness = makeHarness();
-  const roots: string[] = [];
-  const butlers: Butler[] = [];
+  const session = butlerSession(makeHarness());
+  const { repo, open } = session;
 
-  async function repo(state: FixtureState): Promise<string> {
-    const root = tempRoot(`${harness.engine}-${state}`);
-    roots.push(root);
-    return harness.make(state, root);
-  }
-
-  async function open(root: string, options: Parameters<typeof Butler.fromRepo>[1] = {}) {
-    const butler = await Butler.fromRepo(root, { typeRegistry: fixtureTypes(), ...options });
-    butlers.push(butler);
-    return butler;
-  }
-
-  afterEach(async () => {
-    for (const butler of butlers.splice(0)) await butler.close();
-  });
-  afterAll(async () => {
-    await harness.cleanup();
-    for (const root of roots.splice(0)) removeRoot(root);
-  });
+  afterEach(() => session.closeAll());
+  afterAll(() => session.cleanup());
 
   it.skipIf(!enabled)(
     'names the dataset type, data ID and collections when nothing is found',
@@ -187,9 +166,9 @@ describe.each([
       expect(await butler.registry.collections.get('interop/run2')).toBeNull();
       expect(filesUnder(join(root, 'interop', 'run2'))).toEqual([]);
       const run1 = manifest.datasets.find((d) => d.key === 'interop_dict/run1/det02')!;
-      expect(await butler.get('interop_dict', run1.data_id, { collections: 'interop/run1' })).toEqual(
-        fixtureValue(run1),
-      );
+      expect(
+        await butler.get('interop_dict', run1.data_id, { collections: 'interop/run1' }),
+      ).toEqual(fixtureValue(run1));
     },
     60_000,
   );
@@ -201,7 +180,7 @@ describe.each([
       const butler = await open(root, { writeable: true, collections: ['interop/run1'] });
       const det02 = manifest.datasets.find((d) => d.key === 'interop_dict/run1/det02')!;
       const ref = (await butler.findDataset('interop_dict', det02.data_id))!;
-      const file = (await butler.getURI(ref)).ospath;
+      const file = (await butler.getURI(ref)).ospath!;
       await butler.pruneDatasets([ref], { unstore: true });
       expect(existsSync(file)).toBe(false);
       expect((await butler.findDataset('interop_dict', det02.data_id))?.id).toBe(det02.id);

@@ -11,6 +11,8 @@ import { TypeRegistry } from '@butler-ts/core';
 import { MetricsRecord, makeTestTypeRegistry } from '@butler-ts/core/testing';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { Butler } from '../src/index.ts';
+import type { ButlerOptions } from '../src/index.ts';
 
 /** The fixture folder. */
 export const FIXTURE = join(import.meta.dirname, 'fixtures', 'daf_butler-w.2026.34');
@@ -89,7 +91,8 @@ export function removeRoot(root: string): void {
 }
 
 function copyFiles(state: FixtureState, root: string): void {
-  if (state === 'after') cpSync(join(FIXTURE, 'interop'), join(root, 'interop'), { recursive: true });
+  if (state === 'after')
+    cpSync(join(FIXTURE, 'interop'), join(root, 'interop'), { recursive: true });
 }
 
 /**
@@ -169,7 +172,10 @@ export async function postgresRepo(
   schema: string,
   root: string,
 ): Promise<string> {
-  const sql = readFileSync(join(FIXTURE, 'registries', 'postgresql', `${state}.inserts.sql`), 'utf8')
+  const sql = readFileSync(
+    join(FIXTURE, 'registries', 'postgresql', `${state}.inserts.sql`),
+    'utf8',
+  )
     .replaceAll(`interop_${state}`, schema)
     .replaceAll(FIXTURE_ROOT_PREFIX, fixtureRootUrl);
   await pgRows(`${sql}\n;SELECT pg_catalog.set_config('search_path', 'public', false);`);
@@ -276,3 +282,39 @@ export function postgresHarness(): Harness {
   };
 }
 
+/** Repositories and Butlers of one test file, closed and removed by its hooks. */
+export interface ButlerSession {
+  /** A new repository as daf_butler left it in `state`; returns its folder. */
+  repo(state: FixtureState): Promise<string>;
+  /** A Butler on `location` (with the fixture's storage class types), closed by `closeAll`. */
+  open(location: string, options?: ButlerOptions): Promise<Butler>;
+  /** Closes the Butlers opened so far (run after each test). */
+  closeAll(): Promise<void>;
+  /** Removes the repositories and schemas made so far (run after all tests). */
+  cleanup(): Promise<void>;
+}
+
+/** A {@link ButlerSession} on `harness`'s engine. */
+export function butlerSession(harness: Harness): ButlerSession {
+  const roots: string[] = [];
+  const butlers: Butler[] = [];
+  return {
+    async repo(state) {
+      const root = tempRoot(`${harness.engine}-${state}`);
+      roots.push(root);
+      return harness.make(state, root);
+    },
+    async open(location, options = {}) {
+      const butler = await Butler.fromRepo(location, { typeRegistry: fixtureTypes(), ...options });
+      butlers.push(butler);
+      return butler;
+    },
+    async closeAll() {
+      for (const butler of butlers.splice(0)) await butler.close();
+    },
+    async cleanup() {
+      await harness.cleanup();
+      for (const root of roots.splice(0)) removeRoot(root);
+    },
+  };
+}

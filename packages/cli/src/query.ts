@@ -107,7 +107,9 @@ export function parseSimpleWhere(where: string | undefined): Record<string, stri
   const result: Record<string, string | number> = {};
   if (where === undefined || where.trim() === '') return result;
   for (const term of where.split(/\s+AND\s+/i)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:'([^']*)'|"([^"]*)"|(-?\d+))\s*$/.exec(term);
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:'([^']*)'|"([^"]*)"|(-?\d+))\s*$/.exec(
+      term,
+    );
     if (match === null) {
       throw new QueryArgumentError(
         `Unsupported --where term ${JSON.stringify(term.trim())}: only name = 'text' or name = integer, joined by AND`,
@@ -233,7 +235,12 @@ export async function queryDatasetTypesCommand(
         ),
       );
     } else {
-      await context.out.write(astropyTable(['name'], types.map((t) => [t.name])));
+      await context.out.write(
+        astropyTable(
+          ['name'],
+          types.map((t) => [t.name]),
+        ),
+      );
     }
   });
 }
@@ -335,7 +342,13 @@ export async function queryDatasetsCommand(
         }
         return compareCells(a.ref.run, b.ref.run);
       });
-      const names = ['type', 'run', 'id', ...dimensions, ...(options.showUri === true ? ['URI'] : [])];
+      const names = [
+        'type',
+        'run',
+        'id',
+        ...dimensions,
+        ...(options.showUri === true ? ['URI'] : []),
+      ];
       text += `\n${astropyTable(
         names,
         rows.map(({ ref, values }) => [
@@ -369,7 +382,9 @@ export async function queryDimensionRecordsCommand(
     }
     const definition = universe.getElement(element);
     const floats = new Set(
-      [...definition.keys, ...definition.metadata].filter((c) => c.type === 'float').map((c) => c.name),
+      [...definition.keys, ...definition.metadata]
+        .filter((c) => c.type === 'float')
+        .map((c) => c.name),
     );
     const records = await butler.registry.dimensions.fetchRecords(element, where);
     // Ordered by data ID (the element's required dimensions), as daf_butler sorts them.
@@ -452,8 +467,12 @@ export function addQueryCommands(
     .description('list the datasets of the matching dataset types in the collections')
     .argument('<repo>', REPO_HELP)
     .argument('[glob...]', 'fnmatch-style patterns of dataset type names')
-    .option('--collections <names>', 'collections to search, in order (comma-separated, repeatable; default every RUN)', collect)
-    .option('--where <expr>', "constraints such as \"instrument = 'Cam' AND detector = 1\"")
+    .option(
+      '--collections <names>',
+      'collections to search, in order (comma-separated, repeatable; default every RUN)',
+      collect,
+    )
+    .option('--where <expr>', 'constraints such as "instrument = \'Cam\' AND detector = 1"')
     .option('--find-first', 'only the first dataset of each data ID in collection order')
     .option('--show-uri', 'show the URI of each dataset')
     .addOption(formatOption())
@@ -466,7 +485,7 @@ export function addQueryCommands(
     .description('list the records of a dimension element')
     .argument('<repo>', REPO_HELP)
     .argument('<element>', 'the dimension element (instrument, detector, visit, …)')
-    .option('--where <expr>', "constraints such as \"instrument = 'Cam'\"")
+    .option('--where <expr>', 'constraints such as "instrument = \'Cam\'"')
     .addOption(formatOption())
     .action((repo: string, element: string, options: { where?: string; format: QueryFormat }) =>
       run((context) => queryDimensionRecordsCommand(repo, element, options, context)),
