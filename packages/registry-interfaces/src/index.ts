@@ -27,6 +27,14 @@ export type {
   RunRecord,
   RunTimespan,
 } from './collections.ts';
+export { DatasetRecordStorageManager } from './datasets.ts';
+export type {
+  DataIdInput,
+  DatasetManagerInitOptions,
+  DatasetRecordStorageManagerClass,
+  InsertDatasetsOptions,
+  QueryDatasetsOptions,
+} from './datasets.ts';
 export { Database } from './database.ts';
 export type {
   FetchOptions,
