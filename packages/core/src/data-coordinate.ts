@@ -1,5 +1,5 @@
 import { DimensionGroup, DimensionUniverse } from './dimensions.ts';
-import type { DimensionKeyType } from './dimensions.ts';
+import type { DimensionKeyType } from './dimension-types.ts';
 import { DimensionNameError, InvalidValueError, TypeMismatchError } from './errors.ts';
 import { isPlainObject, pyRepr, typeName } from './format.ts';
 

@@ -30,13 +30,20 @@ export { DatasetType } from './dataset-type.ts';
 export type { DatasetTypeOptions } from './dataset-type.ts';
 export { deepCopy } from './deep-copy.ts';
 export { deepEqual } from './deep-equal.ts';
+export { pythonJsonDumps, universeConfigFromDafButler } from './dimension-config.ts';
 export { DimensionGroup, DimensionUniverse } from './dimensions.ts';
 export type {
   Dimension,
+  DimensionColumn,
+  DimensionColumnDefinition,
+  DimensionColumnType,
   DimensionDefinition,
+  DimensionElement,
+  DimensionElementDefinition,
   DimensionKeyType,
   DimensionUniverseConfig,
-} from './dimensions.ts';
+  SkyPixSystemDefinition,
+} from './dimension-types.ts';
 export {
   DimensionNameError,
   IncompatibleStorageClassError,
