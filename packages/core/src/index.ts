@@ -7,7 +7,12 @@ export type {
   ConfigSubsetOptions,
 } from './config.ts';
 export { DataCoordinate } from './data-coordinate.ts';
-export type { DataIdMapping, DataIdValue, StandardizeOptions } from './data-coordinate.ts';
+export type {
+  DataIdMapping,
+  DataIdValue,
+  DimensionRecordValues,
+  StandardizeOptions,
+} from './data-coordinate.ts';
 export {
   DATASET_ID_NAMESPACE,
   DatasetIdGenEnum,

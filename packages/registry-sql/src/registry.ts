@@ -5,11 +5,14 @@ import {
   NotSupportedError,
   checkOptions,
 } from '@butler-ts/registry-interfaces';
+import { DimensionUniverse } from '@butler-ts/core';
 import type {
   ButlerAttributeManager,
   ButlerAttributeManagerClass,
   Database,
   DatasetForeignKeys,
+  DimensionRecordStorageManager,
+  DimensionRecordStorageManagerClass,
   DatastoreRegistryBridgeManager,
   DatastoreRegistryBridgeManagerClass,
   OpaqueTableStorageManager,
@@ -19,6 +22,7 @@ import { VersionTuple } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
 import { DefaultButlerAttributeManager } from './attributes-manager.ts';
 import { datasetForeignKeysFor, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+import { StaticDimensionRecordStorageManager } from './dimension-manager.ts';
 import { redactUrl } from './redact-url.ts';
 import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
 import { ByNameOpaqueTableStorageManager } from './opaque-manager.ts';
@@ -50,6 +54,8 @@ export interface RegistryManagersConfig {
   readonly opaque?: ManagerConfig<OpaqueTableStorageManagerClass>;
   /** The datastore bridge manager. */
   readonly datastores?: ManagerConfig<DatastoreRegistryBridgeManagerClass>;
+  /** The dimensions manager (element records, saved dimension groups). */
+  readonly dimensions?: ManagerConfig<DimensionRecordStorageManagerClass>;
 }
 
 /** The default managers: the ones daf_butler's `registry.yaml` names. */
@@ -60,6 +66,8 @@ export const DEFAULT_MANAGERS = Object.freeze({
   opaque: ByNameOpaqueTableStorageManager,
   /** {@link MonolithicDatastoreRegistryBridgeManager}: `dataset_location(_trash)`, 0.2.1. */
   datastores: MonolithicDatastoreRegistryBridgeManager,
+  /** {@link StaticDimensionRecordStorageManager}: element tables and dimension groups, 6.0.2. */
+  dimensions: StaticDimensionRecordStorageManager,
 }) satisfies Required<RegistryManagersConfig>;
 
 /** Options of {@link createRegistry} and {@link openRegistry}. */
@@ -74,7 +82,12 @@ export interface RegistryOptions extends ButlerVersionsManagerOptions {
    * exists.
    */
   readonly datasets?: DatasetForeignKeys;
-  /** The dimension universe handed to the bridge manager (default `null`). */
+  /**
+   * The dimension universe handed to the bridge manager (default: the registry's). When it
+   * is a `DimensionUniverse` read from daf_butler's configuration, `createRegistry` also makes
+   * it the registry's universe (stored in `config:dimensions.json`); otherwise a new registry
+   * gets `DimensionUniverse.default()`, and an existing one keeps the universe it stores.
+   */
   readonly universe?: unknown;
   /** The value autoincrement `origin` columns default to. */
   readonly origin?: number;
@@ -98,11 +111,13 @@ export interface Registry {
   readonly opaque: OpaqueTableStorageManager;
   /** The datastore bridge manager. */
   readonly bridges: DatastoreRegistryBridgeManager;
+  /** The dimensions manager: the registry's universe, element records, dimension groups. */
+  readonly dimensions: DimensionRecordStorageManager;
   /** The schema version of each versioned manager, by manager type (as stored). */
   readonly versions: ReadonlyMap<string, VersionTuple>;
   /**
    * The stored managers this registry does not implement, by manager type, as stored: in a
-   * registry written by daf_butler, its `collections`, `datasets` and `dimensions` managers.
+   * registry written by daf_butler, its `collections` and `datasets` managers.
    * Their tables are neither declared nor written; they do not prevent opening. Empty for a
    * registry made by `createRegistry`.
    */
@@ -115,6 +130,7 @@ interface Resolved {
   readonly attributes: ButlerAttributeManagerClass;
   readonly opaque: OpaqueTableStorageManagerClass;
   readonly datastores: DatastoreRegistryBridgeManagerClass;
+  readonly dimensions: DimensionRecordStorageManagerClass;
   readonly configured: ReadonlyMap<string, VersionTuple>;
 }
 
@@ -128,7 +144,12 @@ const REGISTRY_OPTIONS = [
 ] as const;
 
 function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
-  checkOptions('RegistryOptions.managers', config, ['attributes', 'opaque', 'datastores']);
+  checkOptions('RegistryOptions.managers', config, [
+    'attributes',
+    'opaque',
+    'datastores',
+    'dimensions',
+  ]);
   const configured = new Map<string, VersionTuple>();
   function pick<C>(
     type: keyof RegistryManagersConfig,
@@ -151,6 +172,7 @@ function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
     attributes: pick('attributes', config.attributes, DEFAULT_MANAGERS.attributes),
     opaque: pick('opaque', config.opaque, DEFAULT_MANAGERS.opaque),
     datastores: pick('datastores', config.datastores, DEFAULT_MANAGERS.datastores),
+    dimensions: pick('dimensions', config.dimensions, DEFAULT_MANAGERS.dimensions),
     configured,
   };
 }
@@ -160,6 +182,7 @@ function classes(managers: Resolved): Map<string, VersionedExtensionClass> {
     ['attributes', managers.attributes],
     ['opaque', managers.opaque],
     ['datastores', managers.datastores],
+    ['dimensions', managers.dimensions],
   ]);
 }
 
@@ -212,6 +235,18 @@ interface Instances {
   readonly attributes: ButlerAttributeManager;
   readonly opaque: OpaqueTableStorageManager;
   readonly bridges: DatastoreRegistryBridgeManager;
+  readonly dimensions: DimensionRecordStorageManager;
+}
+
+/** The attribute holding the registry's dimension configuration (daf_butler's key). */
+const DIMENSIONS_CONFIG_KEY = 'config:dimensions.json';
+
+/** The universe a new registry stores: the `universe` option when it has daf_butler's configuration. */
+function newUniverse(options: RegistryOptions): DimensionUniverse {
+  const given = options.universe;
+  return given instanceof DimensionUniverse && given.dimensionConfig !== null
+    ? given
+    : DimensionUniverse.default();
 }
 
 async function declareManagers(
@@ -220,6 +255,7 @@ async function declareManagers(
   options: RegistryOptions,
   create: boolean,
   versions: ReadonlyMap<string, VersionTuple>,
+  universe: DimensionUniverse,
   init?: (instances: Instances) => Promise<void>,
 ): Promise<Instances> {
   let instances: Instances | undefined;
@@ -233,10 +269,14 @@ async function declareManagers(
     const bridges = managers.datastores.initialize(db, context, {
       opaque,
       datasets: options.datasets ?? standaloneDatasetForeignKeys,
-      universe: options.universe ?? null,
+      universe: options.universe ?? universe,
       registrySchemaVersion: versions.get('datastores') ?? null,
     });
-    const made: Instances = { attributes, opaque, bridges };
+    const dimensions = managers.dimensions.initialize(db, context, {
+      universe,
+      registrySchemaVersion: versions.get('dimensions') ?? null,
+    });
+    const made: Instances = { attributes, opaque, bridges, dimensions };
     instances = made;
     if (init !== undefined) context.addInitializer(() => init(made));
   });
@@ -291,18 +331,22 @@ export async function createRegistry(
   const db = await connect(uri, options, true, true);
   return closing(db, async () => {
     const stored = new Map<string, VersionTuple>();
+    const universe = newUniverse(options);
     const instances = await declareManagers(
       db,
       managers,
       options,
       true,
       managers.configured,
+      universe,
       async (made) => {
         const byInstance = new Map<string, VersionedExtension>([
           ['attributes', made.attributes],
           ['opaque', made.opaque],
           ['datastores', made.bridges],
+          ['dimensions', made.dimensions],
         ]);
+        await made.attributes.set(DIMENSIONS_CONFIG_KEY, universe.toConfigJson()!);
         await new ButlerVersionsManager(
           made.attributes,
           versionsOptions(options),
@@ -375,12 +419,19 @@ export async function openRegistry(
     const otherManagers = new Map(
       [...(await versionsManager.storedManagers())].filter(([type]) => !byType.has(type)),
     );
+    // As daf_butler: the stored configuration, or the default for a registry storing none.
+    const storedConfig = await attributes.get(DIMENSIONS_CONFIG_KEY);
+    const universe =
+      storedConfig === null
+        ? DimensionUniverse.default()
+        : DimensionUniverse.fromConfig(storedConfig);
     const instances = await declareManagers(
       db,
       managers,
       { ...options, datasets: options.datasets ?? datasetForeignKeysFor(tables) },
       false,
       versions,
+      universe,
     );
     return registry(db, instances, versions, otherManagers);
   });

@@ -211,7 +211,12 @@ describe.each([sqliteEngine(), postgresEngine()])(
           expect(registry.db.isWriteable()).toBe(writeable);
           expect(
             Object.fromEntries([...registry.versions].map(([t, v]) => [t, v.toString()])),
-          ).toEqual({ attributes: '1.0.1', opaque: '0.2.0', datastores: '0.2.1' });
+          ).toEqual({
+            attributes: '1.0.1',
+            opaque: '0.2.0',
+            datastores: '0.2.1',
+            dimensions: '6.0.2',
+          });
           expect(
             Object.fromEntries(
               [...registry.otherManagers].map(([t, m]) => [
@@ -227,10 +232,6 @@ describe.each([sqliteEngine(), postgresEngine()])(
             datasets: [
               'lsst.daf.butler.registry.datasets.byDimensions._manager.ByDimensionsDatasetRecordStorageManagerUUID',
               '2.0.0',
-            ],
-            dimensions: [
-              'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager',
-              '6.0.2',
             ],
           });
           // Reading the attributes and the records does not write either.

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DimensionUniverse } from '@butler-ts/core';
 import { tableSpec } from '@butler-ts/ddl';
 import {
   FakeDatasetRef,
@@ -27,6 +28,8 @@ import { SqliteDatabase } from '../src/sqlite/index.ts';
 
 const ATTRIBUTES = 'lsst.daf.butler.registry.attributes.DefaultButlerAttributeManager';
 const OPAQUE = 'lsst.daf.butler.registry.opaque.ByNameOpaqueTableStorageManager';
+const DIMENSIONS =
+  'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager';
 const BRIDGE =
   'lsst.daf.butler.registry.bridge.monolithic.MonolithicDatastoreRegistryBridgeManager';
 
@@ -80,6 +83,7 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      dimensions: '6.0.2',
     });
     expect(await attributeMap(registry.attributes)).toEqual(
       new Map([
@@ -89,6 +93,9 @@ describe('createRegistry / openRegistry', () => {
         [`version:${OPAQUE}`, '0.2.0'],
         ['config:registry.managers.datastores', BRIDGE],
         [`version:${BRIDGE}`, '0.2.1'],
+        ['config:registry.managers.dimensions', DIMENSIONS],
+        [`version:${DIMENSIONS}`, '6.0.2'],
+        ['config:dimensions.json', DimensionUniverse.default().toConfigJson()],
       ]),
     );
     const tables = await registry.db.tableNames();
@@ -124,6 +131,7 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      dimensions: '6.0.2',
     });
     expect(registry.opaque.get('file_records')).toBeNull();
     const reopened = await registry.opaque.register('file_records', recordsSpec);
@@ -131,7 +139,7 @@ describe('createRegistry / openRegistry', () => {
       { dataset_id: id, path: 'a/b.fits' },
     ]);
     await reopened.insert([{ dataset_id: crypto.randomUUID(), path: 'c.fits' }]);
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(9);
   });
 
   it('opens read-only, rejecting every write', async () => {
@@ -289,7 +297,7 @@ describe('createRegistry / openRegistry', () => {
   it('creates a registry in memory', async () => {
     const registry = track(await createRegistry('sqlite://'));
     expect(registry.db.toString()).toBe('SQLite3@:memory:');
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(9);
     await expect(openRegistry('sqlite://')).rejects.toSatisfy(isError(MissingTableError));
   });
 
