@@ -7,15 +7,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TypeRegistry } from '@butler-ts/core';
+import type { TypeRegistry } from '@butler-ts/core';
 import { MetricsRecord, makeTestTypeRegistry } from '@butler-ts/core/testing';
+import { pyFloat } from '@butler-ts/datastore-file';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { Butler } from '../src/index.ts';
 import type { ButlerOptions } from '../src/index.ts';
 
 /** The fixture folder. */
-export const FIXTURE = join(import.meta.dirname, 'fixtures', 'daf_butler-w.2026.34');
+export const FIXTURE = join(import.meta.dirname, 'fixtures', 'daf_butler');
 
 /** A state of the fixture: datasets registered only, or stored by daf_butler's FileDatastore. */
 export type FixtureState = 'before' | 'after';
@@ -44,6 +45,7 @@ export interface ManifestDataset {
     readonly file_in_fixture: string;
   }[];
   readonly object: unknown;
+  readonly float_pointers: readonly string[];
 }
 
 /** What the tests use of the manifest. */
@@ -64,9 +66,26 @@ export function fixtureTypes(): TypeRegistry {
   return makeTestTypeRegistry();
 }
 
-/** The value daf_butler stored (the composite as the MetricsRecord it reads back as). */
-export function fixtureValue(dataset: ManifestDataset): unknown {
-  const object = dataset.object as Record<string, unknown>;
+function markFloats(value: unknown, pointer: string, pointers: ReadonlySet<string>): unknown {
+  if (typeof value === 'number') return pointers.has(pointer) ? pyFloat(value) : value;
+  if (Array.isArray(value)) return value.map((v, i) => markFloats(v, `${pointer}/${i}`, pointers));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, markFloats(v, `${pointer}/${k}`, pointers)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The value daf_butler stored (the composite as the MetricsRecord it reads back as); with
+ * `pythonFloats`, Python's floats are marked with `pyFloat` so that they are written as
+ * Python writes them (`1.0`), for puts; without, plain numbers, as reads give them.
+ */
+export function fixtureValue(dataset: ManifestDataset, pythonFloats = false): unknown {
+  const object = (
+    pythonFloats ? markFloats(dataset.object, '', new Set(dataset.float_pointers)) : dataset.object
+  ) as Record<string, unknown>;
   if (dataset.storage_class === 'StructuredComposite') {
     return new MetricsRecord(
       object['summary'] as Record<string, unknown>,
@@ -224,7 +243,12 @@ export function rowText(row: Record<string, unknown>, columns: readonly string[]
     .map((c) => {
       const value = row[c];
       if (value === null || value === undefined) return '';
-      const text = String(value as string | number);
+      const text =
+        typeof value === 'string'
+          ? value
+          : typeof value === 'number' || typeof value === 'bigint'
+            ? value.toString()
+            : JSON.stringify(value);
       return UUID_COLUMNS.has(c) ? canonicalUuid(text) : text;
     })
     .join('|');
