@@ -18,6 +18,7 @@ import type { InfoFormat } from './info.ts';
 import { opaqueDumpCommand, opaqueListCommand } from './opaque.ts';
 import { OutputSink } from './output.ts';
 import { DEFAULT_PAGE_SIZE } from './pages.ts';
+import { addQueryCommands } from './query.ts';
 import type { RepositoryCommandOptions } from './repository.ts';
 import { INGEST_TRANSFERS } from './repository-yaml.ts';
 import { isRegistryUri } from './uri.ts';
@@ -239,6 +240,7 @@ ${URI_HELP}`,
     );
 
   addDatastoreCommands(program, run);
+  addQueryCommands(program, run);
   return program;
 }
 

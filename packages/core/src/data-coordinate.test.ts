@@ -231,3 +231,47 @@ describe('DataCoordinate values', () => {
     expect(dataId.get('visit')).toBe(52);
   });
 });
+
+describe('DataCoordinate records', () => {
+  const universe = DimensionUniverse.default();
+  const full = DataCoordinate.standardize(
+    { instrument: 'Cam', detector: 1, visit: 42, physical_filter: 'r1', band: 'r', day_obs: 7 },
+    { dimensions: universe.conform(['visit', 'detector']) },
+  );
+  const records = Object.fromEntries(
+    full.elements.map((name) => [name, name === 'detector' ? { full_name: 'det01' } : null]),
+  );
+
+  it("lists the elements whose required dimensions are all in the data ID's", () => {
+    expect(full.elements).toEqual([
+      'band',
+      'instrument',
+      'day_obs',
+      'detector',
+      'physical_filter',
+      'visit',
+      'visit_detector_region',
+    ]);
+  });
+
+  it('carries records after withRecords and hands them out by element', () => {
+    expect(full.hasRecords()).toBe(false);
+    const expanded = full.withRecords(records);
+    expect(expanded.hasRecords()).toBe(true);
+    expect(expanded.record('detector')).toEqual({ full_name: 'det01' });
+    expect(expanded.record('visit')).toBeNull();
+    expect(expanded.equals(full)).toBe(true);
+  });
+
+  it('refuses records for a data ID without implied values, or for other elements', () => {
+    const required = DataCoordinate.standardize(
+      { instrument: 'Cam', detector: 1, visit: 42 },
+      { dimensions: universe.conform(['visit', 'detector']) },
+    );
+    expect(() => required.withRecords(records)).toThrow(InvalidValueError);
+    expect(() => full.withRecords({ ...records, exposure: null })).toThrow(/exposure/);
+    expect(() => full.withRecords({ detector: null })).toThrow(/No record/);
+    expect(() => full.record('detector')).toThrow(InvalidValueError);
+    expect(() => full.withRecords(records).record('exposure')).toThrow(DimensionNameError);
+  });
+});

@@ -1,7 +1,10 @@
 import { DimensionGroup, DimensionUniverse } from './dimensions.ts';
-import type { DimensionKeyType } from './dimensions.ts';
+import type { DimensionKeyType } from './dimension-types.ts';
 import { DimensionNameError, InvalidValueError, TypeMismatchError } from './errors.ts';
 import { isPlainObject, pyRepr, typeName } from './format.ts';
+
+/** The values of one dimension record, by field name (e.g. `{instrument, id, full_name, …}`). */
+export type DimensionRecordValues = Readonly<Record<string, unknown>>;
 
 /** A data ID value: a string or an integer (Python `str` or `int`). */
 export type DataIdValue = string | number;
@@ -107,16 +110,19 @@ export class DataCoordinate {
   /** The required values, in the order of `dimensions.required`. */
   readonly requiredValues: readonly DataIdValue[];
   readonly #implied: ReadonlyMap<string, DataIdValue> | null;
+  readonly #records: ReadonlyMap<string, DimensionRecordValues | null> | null;
 
   private constructor(
     dimensions: DimensionGroup,
     requiredValues: readonly DataIdValue[],
     implied: ReadonlyMap<string, DataIdValue> | null,
+    records: ReadonlyMap<string, DimensionRecordValues | null> | null = null,
   ) {
     this.dimensions = dimensions;
     // Callers pass an array of their own, so it is frozen rather than copied.
     this.requiredValues = Object.freeze(requiredValues);
     this.#implied = implied;
+    this.#records = records;
   }
 
   /**
@@ -251,6 +257,88 @@ export class DataCoordinate {
   /** Whether the implied values are known. */
   hasFull(): boolean {
     return this.#implied !== null;
+  }
+
+  /**
+   * The names of the dimension elements whose records an expanded data ID carries: every
+   * element of the universe whose required dimensions are all in this data ID's dimensions,
+   * in universe order.
+   */
+  get elements(): readonly string[] {
+    const group = this.dimensions;
+    return group.universe.elements
+      .filter((e) => e.required.every((d) => group.has(d)))
+      .map((e) => e.name);
+  }
+
+  /**
+   * This data ID with the records of its {@link DataCoordinate.elements} (daf_butler's
+   * expanded data ID): each element maps to its record, or `null` when it has none. Records
+   * are frozen copies.
+   *
+   * @throws {@link InvalidValueError} when the implied values are not known, an element is
+   *   missing from `records`, or `records` names an element that is not one of this data ID's.
+   */
+  withRecords(
+    records:
+      | ReadonlyMap<string, DimensionRecordValues | null>
+      | Readonly<Record<string, DimensionRecordValues | null>>,
+  ): DataCoordinate {
+    if (this.#implied === null) {
+      throw new InvalidValueError(
+        `Data ID ${this.toString()} needs its implied values before records can be attached`,
+        this.toString(),
+      );
+    }
+    const given: ReadonlyMap<string, DimensionRecordValues | null> =
+      records instanceof Map ? records : new Map(Object.entries(records));
+    const elements = this.elements;
+    for (const name of given.keys()) {
+      if (!elements.includes(name)) {
+        throw new InvalidValueError(
+          `Element ${name} is not an element of data ID ${this.toString()}`,
+          name,
+        );
+      }
+    }
+    const copy = new Map<string, DimensionRecordValues | null>();
+    for (const name of elements) {
+      const record = given.get(name);
+      if (record === undefined) {
+        throw new InvalidValueError(
+          `No record (or null) for element ${name} of data ID ${this.toString()}`,
+          name,
+        );
+      }
+      copy.set(name, record === null ? null : Object.freeze({ ...record }));
+    }
+    return new DataCoordinate(this.dimensions, [...this.requiredValues], this.#implied, copy);
+  }
+
+  /** Whether this data ID carries the records of its elements (see {@link DataCoordinate.withRecords}). */
+  hasRecords(): boolean {
+    return this.#records !== null;
+  }
+
+  /**
+   * The record of element `element` (e.g. `detector`, whose `full_name` file templates use),
+   * or `null` when the element has none.
+   *
+   * @throws {@link InvalidValueError} when this data ID carries no records.
+   * @throws {@link DimensionNameError} when `element` is not one of its elements.
+   */
+  record(element: string): DimensionRecordValues | null {
+    if (this.#records === null) {
+      throw new InvalidValueError(`Data ID ${this.toString()} carries no records`, element);
+    }
+    const record = this.#records.get(element);
+    if (record === undefined) {
+      throw new DimensionNameError(
+        `${JSON.stringify(element)} is not an element of data ID ${this.toString()}`,
+        String(element),
+      );
+    }
+    return record;
   }
 
   /** The value of a required dimension, or of an implied one when full; else `undefined`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DimensionGroup, DimensionUniverse } from './dimensions.ts';
-import type { DimensionUniverseConfig } from './dimensions.ts';
+import type { DimensionUniverseConfig } from './dimension-types.ts';
 import { DimensionNameError, InvalidValueError, LookupError, TypeMismatchError } from './errors.ts';
 import { makeTestUniverse } from './testing/universe.ts';
 

@@ -1,67 +1,23 @@
+import DAF_BUTLER_DIMENSIONS from './daf-butler-dimensions.json' with { type: 'json' };
+import { pythonJsonDumps, universeConfigFromDafButler } from './dimension-config.ts';
+import { resolveUniverse } from './dimension-elements.ts';
+import type { Dimension, DimensionElement, DimensionUniverseConfig } from './dimension-types.ts';
 import { DimensionNameError, InvalidValueError, TypeMismatchError } from './errors.ts';
 import { isPlainObject, typeName } from './format.ts';
-
-/** The type of a dimension's key values: a string (e.g. `instrument`) or an integer (`visit`). */
-export type DimensionKeyType = 'string' | 'int';
-
-/** How a dimension is declared to a {@link DimensionUniverse}. */
-export interface DimensionDefinition {
-  /** The type of its key values. */
-  readonly keyType: DimensionKeyType;
-  /** Dimensions that are part of this one's key (e.g. `visit` requires `instrument`). */
-  readonly requires?: readonly string[];
-  /** Dimensions whose values this one determines (e.g. `visit` implies `physical_filter`). */
-  readonly implies?: readonly string[];
-  /** A governor dimension (e.g. `instrument`); its name may not name a dataset type. */
-  readonly governor?: boolean;
-}
-
-/** The definition of a whole {@link DimensionUniverse}. */
-export interface DimensionUniverseConfig {
-  /** The universe's namespace; default `butler-ts`. */
-  readonly namespace?: string;
-  /** The universe's version; default 0. */
-  readonly version?: number;
-  /** The dimensions by name. */
-  readonly dimensions: Readonly<Record<string, DimensionDefinition>>;
-}
-
-/** One dimension of a universe, as resolved from its {@link DimensionDefinition}. */
-export interface Dimension {
-  /** The dimension's name: lowercase letters, digits and `_`, starting with a letter. */
-  readonly name: string;
-  /** The type of its key values in data IDs. */
-  readonly keyType: DimensionKeyType;
-  /** Dimensions that are part of this one's key, as declared; empty when none. */
-  readonly requires: readonly string[];
-  /** Dimensions whose values this one determines, as declared; empty when none. */
-  readonly implies: readonly string[];
-  /** Whether it is a governor dimension (its name may not name a dataset type). */
-  readonly governor: boolean;
-}
-
-const DIMENSION_NAME = /^[a-z][a-z0-9_]*$/;
-
-function stringList(value: unknown, what: string): readonly string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new TypeMismatchError(`${what} must be a list of dimension names`, {
-      expected: 'list',
-      actual: typeName(value),
-    });
-  }
-  return Object.freeze([...value]);
-}
 
 /**
  * The set of all dimensions a repository knows, and how they relate: each dimension
  * *requires* some dimensions (they are part of its key) and *implies* others (it determines
- * their values). A minimal stand-in for daf_butler's universe, which is read from
- * `dimensions.yaml`.
+ * their values). Besides dimensions a universe has elements that relate dimensions (e.g.
+ * `visit_detector_region`), skypix dimensions (`htm7`, …) and topological families.
  *
- * Dimensions are kept in a topological order (a dimension after everything it requires or
- * implies; ties alphabetical), which is the order of names in every {@link DimensionGroup}
- * and of values in every data ID.
+ * Built either from a small config of dimensions ({@link DimensionUniverseConfig}) or from
+ * daf_butler's dimension configuration ({@link DimensionUniverse.fromConfig}, e.g. the
+ * `config:dimensions.json` attribute of a registry, or {@link DimensionUniverse.default}).
+ *
+ * Elements are kept in daf_butler's order: built in waves, each wave every element whose
+ * dependencies are built, sorted by name. That order is the order of names in every
+ * {@link DimensionGroup}, of values in every data ID and of columns in record tables.
  *
  * @example
  * ```ts
@@ -80,16 +36,27 @@ export class DimensionUniverse {
   readonly namespace: string;
   /** The universe's version. */
   readonly version: number;
+  /**
+   * The daf_butler dimension configuration this universe was read from (parsed JSON, key
+   * order kept), or `null` for a universe built from a {@link DimensionUniverseConfig}.
+   */
+  readonly dimensionConfig: Readonly<Record<string, unknown>> | null;
+  /** The common skypix dimension (e.g. `htm7`), or `null` when there are no skypix systems. */
+  readonly commonSkyPix: string | null;
   readonly #dimensions: ReadonlyMap<string, Dimension>;
+  readonly #elements: ReadonlyMap<string, DimensionElement>;
   readonly #order: readonly string[];
+  readonly #index: ReadonlyMap<string, number>;
   #empty: DimensionGroup | undefined;
 
   /**
+   * @param dimensionConfig the daf_butler configuration `config` was read from, kept for
+   *   {@link DimensionUniverse.toConfigJson} (used by {@link DimensionUniverse.fromConfig}).
    * @throws {@link TypeMismatchError} if the config or a definition has the wrong shape.
    * @throws {@link InvalidValueError} for a bad dimension name or key type, a reference to an
    *   undefined dimension, or a cycle.
    */
-  constructor(config: DimensionUniverseConfig) {
+  constructor(config: DimensionUniverseConfig, dimensionConfig: unknown = null) {
     if (!isPlainObject(config) || !isPlainObject(config.dimensions)) {
       throw new TypeMismatchError('A universe config needs a `dimensions` mapping', {
         expected: 'dict',
@@ -101,51 +68,67 @@ export class DimensionUniverse {
     if (typeof this.namespace !== 'string' || !Number.isInteger(this.version)) {
       throw new TypeMismatchError('A universe namespace is a string and its version an integer');
     }
-    const dimensions = new Map<string, Dimension>();
-    for (const [name, definition] of Object.entries(config.dimensions)) {
-      if (!DIMENSION_NAME.test(name)) {
-        throw new InvalidValueError(`Invalid dimension name ${JSON.stringify(name)}`, name);
-      }
-      if (!isPlainObject(definition)) {
-        throw new TypeMismatchError(`The definition of dimension ${name} must be a mapping`, {
-          expected: 'dict',
-          actual: typeName(definition),
-        });
-      }
-      if (definition.keyType !== 'string' && definition.keyType !== 'int') {
+    const resolved = resolveUniverse(config);
+    this.#dimensions = resolved.dimensions;
+    this.#elements = new Map(resolved.elements.map((e) => [e.name, e]));
+    this.#order = Object.freeze([...resolved.dimensions.keys()]);
+    this.#index = new Map(this.#order.map((name, i) => [name, i]));
+    this.commonSkyPix = resolved.commonSkyPix;
+    this.dimensionConfig = isPlainObject(dimensionConfig)
+      ? (deepFreeze(structuredClone(dimensionConfig)) as Readonly<Record<string, unknown>>)
+      : null;
+  }
+
+  /**
+   * The universe of daf_butler's dimension configuration: a parsed `dimensions.yaml` or the
+   * JSON text of a registry's `config:dimensions.json` attribute.
+   *
+   * @throws {@link TypeMismatchError} / {@link InvalidValueError} for malformed configuration
+   *   (a JSON syntax error is an {@link InvalidValueError}).
+   * @example
+   * ```ts
+   * const universe = DimensionUniverse.fromConfig(await attributes.get('config:dimensions.json'));
+   * universe.conform(['visit']).implied; // ['day_obs', 'physical_filter', 'band']
+   * ```
+   */
+  static fromConfig(config: unknown): DimensionUniverse {
+    let parsed = config;
+    if (typeof config === 'string') {
+      try {
+        parsed = JSON.parse(config) as unknown;
+      } catch (error) {
         throw new InvalidValueError(
-          `Dimension ${name} has key type ${JSON.stringify(definition.keyType)}; expected 'string' or 'int'`,
-          definition.keyType,
+          `The dimension configuration is not JSON: ${(error as Error).message}`,
+          config.slice(0, 80),
+          { cause: error },
         );
       }
-      dimensions.set(
-        name,
-        Object.freeze({
-          name,
-          keyType: definition.keyType,
-          requires: stringList(definition.requires, `requires of ${name}`),
-          implies: stringList(definition.implies, `implies of ${name}`),
-          governor: definition.governor === true,
-        }),
-      );
     }
-    for (const dimension of dimensions.values()) {
-      for (const other of [...dimension.requires, ...dimension.implies]) {
-        if (!dimensions.has(other)) {
-          throw new InvalidValueError(
-            `Dimension ${dimension.name} refers to undefined dimension ${other}`,
-            other,
-          );
-        }
-      }
-    }
-    this.#dimensions = dimensions;
-    this.#order = Object.freeze(topologicalOrder(dimensions));
+    return new DimensionUniverse(universeConfigFromDafButler(parsed), parsed);
+  }
+
+  /** daf_butler's default universe (namespace `daf_butler`, version 8), as new registries store it. */
+  static default(): DimensionUniverse {
+    defaultUniverse ??= DimensionUniverse.fromConfig(DAF_BUTLER_DIMENSIONS);
+    return defaultUniverse;
+  }
+
+  /**
+   * The dimension configuration as daf_butler stores it in `config:dimensions.json`
+   * (Python's `json.dumps` of it, byte for byte), or `null` for a universe not read from one.
+   */
+  toConfigJson(): string | null {
+    return this.dimensionConfig === null ? null : pythonJsonDumps(this.dimensionConfig);
   }
 
   /** All dimension names, in universe order. */
   get names(): readonly string[] {
     return this.#order;
+  }
+
+  /** Every element (dimensions included), in universe order. */
+  get elements(): readonly DimensionElement[] {
+    return [...this.#elements.values()];
   }
 
   /** The names of the governor dimensions, in universe order. */
@@ -177,14 +160,30 @@ export class DimensionUniverse {
     return dimension;
   }
 
+  /**
+   * The element (dimension or not) called `name`.
+   *
+   * @throws {@link DimensionNameError} if there is none.
+   */
+  getElement(name: string): DimensionElement {
+    const element = this.#elements.get(name);
+    if (element === undefined) {
+      throw new DimensionNameError(
+        `Unknown dimension element ${JSON.stringify(name)}`,
+        String(name),
+      );
+    }
+    return element;
+  }
+
   /** Whether `name` is a governor dimension. */
   isGovernor(name: string): boolean {
     return this.#dimensions.get(name)?.governor === true;
   }
 
-  /** The position of a dimension in universe order (for sorting). */
+  /** The position of a dimension in universe order (for sorting); -1 for none. */
   indexOf(name: string): number {
-    return this.#order.indexOf(name);
+    return this.#index.get(name) ?? -1;
   }
 
   /**
@@ -220,26 +219,14 @@ export class DimensionUniverse {
   }
 }
 
-function topologicalOrder(dimensions: ReadonlyMap<string, Dimension>): string[] {
-  const pending = new Map<string, Set<string>>();
-  for (const dimension of dimensions.values()) {
-    pending.set(dimension.name, new Set([...dimension.requires, ...dimension.implies]));
+let defaultUniverse: DimensionUniverse | undefined;
+
+function deepFreeze(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
   }
-  const order: string[] = [];
-  while (pending.size > 0) {
-    const ready = [...pending].filter(([, deps]) => deps.size === 0).map(([name]) => name);
-    if (ready.length === 0) {
-      throw new InvalidValueError(
-        `Dimension relations form a cycle among ${[...pending.keys()].sort().join(', ')}`,
-        [...pending.keys()],
-      );
-    }
-    const next = ready.sort()[0]!;
-    order.push(next);
-    pending.delete(next);
-    for (const deps of pending.values()) deps.delete(next);
-  }
-  return order;
+  return value;
 }
 
 /**

@@ -7,7 +7,12 @@ export type {
   ConfigSubsetOptions,
 } from './config.ts';
 export { DataCoordinate } from './data-coordinate.ts';
-export type { DataIdMapping, DataIdValue, StandardizeOptions } from './data-coordinate.ts';
+export type {
+  DataIdMapping,
+  DataIdValue,
+  DimensionRecordValues,
+  StandardizeOptions,
+} from './data-coordinate.ts';
 export {
   DATASET_ID_NAMESPACE,
   DatasetIdGenEnum,
@@ -30,13 +35,20 @@ export { DatasetType } from './dataset-type.ts';
 export type { DatasetTypeOptions } from './dataset-type.ts';
 export { deepCopy } from './deep-copy.ts';
 export { deepEqual } from './deep-equal.ts';
+export { pythonJsonDumps, universeConfigFromDafButler } from './dimension-config.ts';
 export { DimensionGroup, DimensionUniverse } from './dimensions.ts';
 export type {
   Dimension,
+  DimensionColumn,
+  DimensionColumnDefinition,
+  DimensionColumnType,
   DimensionDefinition,
+  DimensionElement,
+  DimensionElementDefinition,
   DimensionKeyType,
   DimensionUniverseConfig,
-} from './dimensions.ts';
+  SkyPixSystemDefinition,
+} from './dimension-types.ts';
 export {
   DimensionNameError,
   IncompatibleStorageClassError,

@@ -125,6 +125,7 @@ describe('packages on their own', () => {
 
   it('finds every public package', () => {
     expect(workspace.map((p) => p.manifest.name).sort()).toEqual([
+      '@butler-ts/butler',
       '@butler-ts/cli',
       '@butler-ts/core',
       '@butler-ts/datastore',

@@ -229,6 +229,129 @@ export class LookupError extends ButlerError {
   }
 }
 
+// Errors of the collections and datasets managers.
+
+/** A collection name (or key) that is not registered (Python `MissingCollectionError`). */
+export class MissingCollectionError extends LookupError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:MissingCollectionError',
+  );
+  override readonly name: string = 'MissingCollectionError';
+}
+
+/**
+ * A collection exists but has the wrong type for an operation: a chain that is not CHAINED,
+ * an insert into a collection that is not a RUN, an association with one that is not TAGGED
+ * (Python `CollectionTypeError`).
+ */
+export class CollectionTypeError extends InvalidArgumentError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:CollectionTypeError',
+  );
+  override readonly name: string = 'CollectionTypeError';
+  /** The collection. */
+  readonly collection: string;
+
+  constructor(collection: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.collection = collection;
+  }
+}
+
+/** Setting a chain's children would make the chain contain itself (Python `CollectionCycleError`). */
+export class CollectionCycleError extends InvalidArgumentError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:CollectionCycleError',
+  );
+  override readonly name: string = 'CollectionCycleError';
+  /** The chain whose children were being set. */
+  readonly collection: string;
+
+  constructor(collection: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.collection = collection;
+  }
+}
+
+/**
+ * A row cannot be removed because others still refer to it: a collection that is a chain's
+ * child, a run whose datasets a datastore still holds (Python `OrphanedRecordError`).
+ */
+export class OrphanedRecordError extends DatabaseError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:OrphanedRecordError',
+  );
+  override readonly name: string = 'OrphanedRecordError';
+  /** What could not be removed, e.g. the collection name. */
+  readonly target: string;
+
+  constructor(target: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.target = target;
+  }
+}
+
+/** A dataset type name that is not registered (Python `MissingDatasetTypeError`). */
+export class MissingDatasetTypeError extends LookupError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:MissingDatasetTypeError',
+  );
+  override readonly name: string = 'MissingDatasetTypeError';
+}
+
+/**
+ * A dataset type is registered with another definition (dimensions or storage class) than
+ * the one given. The message names both.
+ */
+export class ConflictingDatasetTypeError extends ConflictingDefinitionError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:ConflictingDatasetTypeError',
+  );
+  override readonly name: string = 'ConflictingDatasetTypeError';
+  /** The dataset type name. */
+  readonly datasetType: string;
+
+  constructor(datasetType: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.datasetType = datasetType;
+  }
+}
+
+/**
+ * A dataset with the same dataset type and data ID is already in the RUN (or TAGGED)
+ * collection, or a dataset id is already used (Python `ConflictingDefinitionError` from
+ * `insertDatasets` / `associate`). Nothing is written.
+ */
+export class DatasetConflictError extends ConflictingDefinitionError {
+  static override readonly brand: symbol = Symbol.for(
+    '@butler-ts/registry-interfaces:DatasetConflictError',
+  );
+  override readonly name: string = 'DatasetConflictError';
+  /** The collection the conflict is in. */
+  readonly collection: string;
+
+  constructor(collection: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.collection = collection;
+  }
+}
+
+/**
+ * A data ID does not fit a dataset type: a required dimension is missing, or a value has
+ * the wrong type (Python `DimensionNameError` / `DataIdValueError` / `TypeError`).
+ */
+export class DataIdError extends InvalidArgumentError {
+  static override readonly brand: symbol = Symbol.for('@butler-ts/registry-interfaces:DataIdError');
+  override readonly name: string = 'DataIdError';
+  /** The dimension at fault. */
+  readonly dimension: string;
+
+  constructor(dimension: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.dimension = dimension;
+  }
+}
+
 /** `set` without `force` on an attribute that already exists. */
 export class ButlerAttributeExistsError extends ButlerError {
   static override readonly brand: symbol = Symbol.for(

@@ -14,6 +14,27 @@ export type {
   StoredItemInfoClass,
   TrashBody,
 } from './bridge.ts';
+export {
+  CollectionManager,
+  CollectionType,
+  collectionTypeName,
+  missingCollection,
+} from './collections.ts';
+export type {
+  CollectionManagerClass,
+  CollectionRecord,
+  RegisterCollectionOptions,
+  RunRecord,
+  RunTimespan,
+} from './collections.ts';
+export { DatasetRecordStorageManager } from './datasets.ts';
+export type {
+  DataIdInput,
+  DatasetManagerInitOptions,
+  DatasetRecordStorageManagerClass,
+  InsertDatasetsOptions,
+  QueryDatasetsOptions,
+} from './datasets.ts';
 export { Database } from './database.ts';
 export type {
   FetchOptions,
@@ -22,9 +43,22 @@ export type {
   SyncOptions,
   TransactionOptions,
 } from './database.ts';
+export { DimensionRecordStorageManager } from './dimensions.ts';
+export type {
+  DimensionManagerInitOptions,
+  DimensionRecordStorageManagerClass,
+} from './dimensions.ts';
 export { EphemeralDatastoreRegistryBridge } from './ephemeral-bridge.ts';
 export {
   ButlerAttributeExistsError,
+  CollectionCycleError,
+  CollectionTypeError,
+  ConflictingDatasetTypeError,
+  DataIdError,
+  DatasetConflictError,
+  MissingCollectionError,
+  MissingDatasetTypeError,
+  OrphanedRecordError,
   ConflictingDefinitionError,
   DatabaseConflictError,
   DatabaseError,

@@ -5,11 +5,18 @@ import {
   NotSupportedError,
   checkOptions,
 } from '@butler-ts/registry-interfaces';
+import { DimensionUniverse } from '@butler-ts/core';
 import type {
   ButlerAttributeManager,
   ButlerAttributeManagerClass,
+  CollectionManager,
+  CollectionManagerClass,
+  DatasetRecordStorageManager,
+  DatasetRecordStorageManagerClass,
   Database,
   DatasetForeignKeys,
+  DimensionRecordStorageManager,
+  DimensionRecordStorageManagerClass,
   DatastoreRegistryBridgeManager,
   DatastoreRegistryBridgeManagerClass,
   OpaqueTableStorageManager,
@@ -18,7 +25,10 @@ import type {
 import { VersionTuple } from '@butler-ts/versioning';
 import type { VersionedExtension, VersionedExtensionClass } from '@butler-ts/versioning';
 import { DefaultButlerAttributeManager } from './attributes-manager.ts';
-import { datasetForeignKeysFor, standaloneDatasetForeignKeys } from './dataset-foreign-keys.ts';
+import { SynthIntKeyCollectionManager } from './collections-manager.ts';
+import { ByDimensionsDatasetRecordStorageManagerUUID } from './datasets-manager.ts';
+import { datasetForeignKeysFor, datasetTableForeignKeys } from './dataset-foreign-keys.ts';
+import { StaticDimensionRecordStorageManager } from './dimension-manager.ts';
 import { redactUrl } from './redact-url.ts';
 import { MonolithicDatastoreRegistryBridgeManager } from './monolithic-bridge-manager.ts';
 import { ByNameOpaqueTableStorageManager } from './opaque-manager.ts';
@@ -50,6 +60,12 @@ export interface RegistryManagersConfig {
   readonly opaque?: ManagerConfig<OpaqueTableStorageManagerClass>;
   /** The datastore bridge manager. */
   readonly datastores?: ManagerConfig<DatastoreRegistryBridgeManagerClass>;
+  /** The dimensions manager (element records, saved dimension groups). */
+  readonly dimensions?: ManagerConfig<DimensionRecordStorageManagerClass>;
+  /** The collections manager. */
+  readonly collections?: ManagerConfig<CollectionManagerClass>;
+  /** The datasets manager. */
+  readonly datasets?: ManagerConfig<DatasetRecordStorageManagerClass>;
 }
 
 /** The default managers: the ones daf_butler's `registry.yaml` names. */
@@ -60,6 +76,15 @@ export const DEFAULT_MANAGERS = Object.freeze({
   opaque: ByNameOpaqueTableStorageManager,
   /** {@link MonolithicDatastoreRegistryBridgeManager}: `dataset_location(_trash)`, 0.2.1. */
   datastores: MonolithicDatastoreRegistryBridgeManager,
+  /** {@link StaticDimensionRecordStorageManager}: element tables and dimension groups, 6.0.2. */
+  dimensions: StaticDimensionRecordStorageManager,
+  /** {@link SynthIntKeyCollectionManager}: `collection`, `run`, `collection_chain`, 2.0.0. */
+  collections: SynthIntKeyCollectionManager,
+  /**
+   * {@link ByDimensionsDatasetRecordStorageManagerUUID}: `dataset_type`, `dataset`, tags
+   * tables and collection summaries, 2.0.0.
+   */
+  datasets: ByDimensionsDatasetRecordStorageManagerUUID,
 }) satisfies Required<RegistryManagersConfig>;
 
 /** Options of {@link createRegistry} and {@link openRegistry}. */
@@ -67,14 +92,19 @@ export interface RegistryOptions extends ButlerVersionsManagerOptions {
   /** The manager classes (default {@link DEFAULT_MANAGERS}). */
   readonly managers?: RegistryManagersConfig;
   /**
-   * Adds the `dataset_id` columns of the bridge tables. `createRegistry` defaults to
-   * {@link standaloneDatasetForeignKeys} (no foreign key): butler-ts has no datasets manager,
-   * hence no `dataset` table, yet. `openRegistry` defaults to what the database holds
-   * ({@link datasetForeignKeysFor}): daf_butler's foreign key to `dataset` where that table
-   * exists.
+   * Adds the `dataset_id` columns of the bridge tables (this option was called `datasets`,
+   * the key of the datasets manager in `managers`). `createRegistry` defaults to
+   * {@link datasetTableForeignKeys}: daf_butler's foreign key to the datasets manager's
+   * `dataset` table. `openRegistry` defaults to what the database holds
+   * ({@link datasetForeignKeysFor}): that foreign key where the `dataset` table exists.
    */
-  readonly datasets?: DatasetForeignKeys;
-  /** The dimension universe handed to the bridge manager (default `null`). */
+  readonly datasetForeignKeys?: DatasetForeignKeys;
+  /**
+   * The dimension universe handed to the bridge manager (default: the registry's). When it
+   * is a `DimensionUniverse` read from daf_butler's configuration, `createRegistry` also makes
+   * it the registry's universe (stored in `config:dimensions.json`); otherwise a new registry
+   * gets `DimensionUniverse.default()`, and an existing one keeps the universe it stores.
+   */
   readonly universe?: unknown;
   /** The value autoincrement `origin` columns default to. */
   readonly origin?: number;
@@ -98,11 +128,17 @@ export interface Registry {
   readonly opaque: OpaqueTableStorageManager;
   /** The datastore bridge manager. */
   readonly bridges: DatastoreRegistryBridgeManager;
+  /** The dimensions manager: the registry's universe, element records, dimension groups. */
+  readonly dimensions: DimensionRecordStorageManager;
+  /** The collections manager: RUN, TAGGED and CHAINED collections. */
+  readonly collections: CollectionManager;
+  /** The datasets manager: dataset types, datasets, TAGGED associations. */
+  readonly datasets: DatasetRecordStorageManager;
   /** The schema version of each versioned manager, by manager type (as stored). */
   readonly versions: ReadonlyMap<string, VersionTuple>;
   /**
    * The stored managers this registry does not implement, by manager type, as stored: in a
-   * registry written by daf_butler, its `collections`, `datasets` and `dimensions` managers.
+   * registry written by daf_butler, none (all six are implemented).
    * Their tables are neither declared nor written; they do not prevent opening. Empty for a
    * registry made by `createRegistry`.
    */
@@ -115,12 +151,15 @@ interface Resolved {
   readonly attributes: ButlerAttributeManagerClass;
   readonly opaque: OpaqueTableStorageManagerClass;
   readonly datastores: DatastoreRegistryBridgeManagerClass;
+  readonly dimensions: DimensionRecordStorageManagerClass;
+  readonly collections: CollectionManagerClass;
+  readonly datasets: DatasetRecordStorageManagerClass;
   readonly configured: ReadonlyMap<string, VersionTuple>;
 }
 
 const REGISTRY_OPTIONS = [
   'managers',
-  'datasets',
+  'datasetForeignKeys',
   'universe',
   'origin',
   'namespace',
@@ -128,7 +167,14 @@ const REGISTRY_OPTIONS = [
 ] as const;
 
 function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
-  checkOptions('RegistryOptions.managers', config, ['attributes', 'opaque', 'datastores']);
+  checkOptions('RegistryOptions.managers', config, [
+    'attributes',
+    'opaque',
+    'datastores',
+    'dimensions',
+    'collections',
+    'datasets',
+  ]);
   const configured = new Map<string, VersionTuple>();
   function pick<C>(
     type: keyof RegistryManagersConfig,
@@ -151,6 +197,9 @@ function resolveManagers(config: RegistryManagersConfig = {}): Resolved {
     attributes: pick('attributes', config.attributes, DEFAULT_MANAGERS.attributes),
     opaque: pick('opaque', config.opaque, DEFAULT_MANAGERS.opaque),
     datastores: pick('datastores', config.datastores, DEFAULT_MANAGERS.datastores),
+    dimensions: pick('dimensions', config.dimensions, DEFAULT_MANAGERS.dimensions),
+    collections: pick('collections', config.collections, DEFAULT_MANAGERS.collections),
+    datasets: pick('datasets', config.datasets, DEFAULT_MANAGERS.datasets),
     configured,
   };
 }
@@ -160,6 +209,9 @@ function classes(managers: Resolved): Map<string, VersionedExtensionClass> {
     ['attributes', managers.attributes],
     ['opaque', managers.opaque],
     ['datastores', managers.datastores],
+    ['dimensions', managers.dimensions],
+    ['collections', managers.collections],
+    ['datasets', managers.datasets],
   ]);
 }
 
@@ -212,6 +264,20 @@ interface Instances {
   readonly attributes: ButlerAttributeManager;
   readonly opaque: OpaqueTableStorageManager;
   readonly bridges: DatastoreRegistryBridgeManager;
+  readonly collections: CollectionManager;
+  readonly datasets: DatasetRecordStorageManager;
+  readonly dimensions: DimensionRecordStorageManager;
+}
+
+/** The attribute holding the registry's dimension configuration (daf_butler's key). */
+const DIMENSIONS_CONFIG_KEY = 'config:dimensions.json';
+
+/** The universe a new registry stores: the `universe` option when it has daf_butler's configuration. */
+function newUniverse(options: RegistryOptions): DimensionUniverse {
+  const given = options.universe;
+  return given instanceof DimensionUniverse && given.dimensionConfig !== null
+    ? given
+    : DimensionUniverse.default();
 }
 
 async function declareManagers(
@@ -220,6 +286,9 @@ async function declareManagers(
   options: RegistryOptions,
   create: boolean,
   versions: ReadonlyMap<string, VersionTuple>,
+  universe: DimensionUniverse,
+  // The tables of an existing registry, or null when creating one.
+  tables: ReadonlySet<string> | null,
   init?: (instances: Instances) => Promise<void>,
 ): Promise<Instances> {
   let instances: Instances | undefined;
@@ -229,14 +298,30 @@ async function declareManagers(
       context,
       versions.get('attributes') ?? null,
     );
+    const dimensions = managers.dimensions.initialize(db, context, {
+      universe,
+      registrySchemaVersion: versions.get('dimensions') ?? null,
+    });
+    const collections = managers.collections.initialize(
+      db,
+      context,
+      versions.get('collections') ?? null,
+    );
+    const datasets = managers.datasets.initialize(db, context, {
+      collections,
+      dimensions,
+      hasDimensionTable: (name) =>
+        tables === null ? universe.getElement(name).hasOwnTable : tables.has(name),
+      registrySchemaVersion: versions.get('datasets') ?? null,
+    });
     const opaque = managers.opaque.initialize(db, context, versions.get('opaque') ?? null);
     const bridges = managers.datastores.initialize(db, context, {
       opaque,
-      datasets: options.datasets ?? standaloneDatasetForeignKeys,
-      universe: options.universe ?? null,
+      datasets: options.datasetForeignKeys ?? datasetTableForeignKeys,
+      universe: options.universe ?? universe,
       registrySchemaVersion: versions.get('datastores') ?? null,
     });
-    const made: Instances = { attributes, opaque, bridges };
+    const made: Instances = { attributes, opaque, bridges, dimensions, collections, datasets };
     instances = made;
     if (init !== undefined) context.addInitializer(() => init(made));
   });
@@ -291,18 +376,25 @@ export async function createRegistry(
   const db = await connect(uri, options, true, true);
   return closing(db, async () => {
     const stored = new Map<string, VersionTuple>();
+    const universe = newUniverse(options);
     const instances = await declareManagers(
       db,
       managers,
       options,
       true,
       managers.configured,
+      universe,
+      null,
       async (made) => {
         const byInstance = new Map<string, VersionedExtension>([
           ['attributes', made.attributes],
           ['opaque', made.opaque],
           ['datastores', made.bridges],
+          ['dimensions', made.dimensions],
+          ['collections', made.collections],
+          ['datasets', made.datasets],
         ]);
+        await made.attributes.set(DIMENSIONS_CONFIG_KEY, universe.toConfigJson()!);
         await new ButlerVersionsManager(
           made.attributes,
           versionsOptions(options),
@@ -375,12 +467,23 @@ export async function openRegistry(
     const otherManagers = new Map(
       [...(await versionsManager.storedManagers())].filter(([type]) => !byType.has(type)),
     );
+    // As daf_butler: the stored configuration, or the default for a registry storing none.
+    const storedConfig = await attributes.get(DIMENSIONS_CONFIG_KEY);
+    const universe =
+      storedConfig === null
+        ? DimensionUniverse.default()
+        : DimensionUniverse.fromConfig(storedConfig);
     const instances = await declareManagers(
       db,
       managers,
-      { ...options, datasets: options.datasets ?? datasetForeignKeysFor(tables) },
+      {
+        ...options,
+        datasetForeignKeys: options.datasetForeignKeys ?? datasetForeignKeysFor(tables),
+      },
       false,
       versions,
+      universe,
+      tables,
     );
     return registry(db, instances, versions, otherManagers);
   });

@@ -211,28 +211,15 @@ describe.each([sqliteEngine(), postgresEngine()])(
           expect(registry.db.isWriteable()).toBe(writeable);
           expect(
             Object.fromEntries([...registry.versions].map(([t, v]) => [t, v.toString()])),
-          ).toEqual({ attributes: '1.0.1', opaque: '0.2.0', datastores: '0.2.1' });
-          expect(
-            Object.fromEntries(
-              [...registry.otherManagers].map(([t, m]) => [
-                t,
-                [m.className, m.version?.toString()],
-              ]),
-            ),
           ).toEqual({
-            collections: [
-              'lsst.daf.butler.registry.collections.synthIntKey.SynthIntKeyCollectionManager',
-              '2.0.0',
-            ],
-            datasets: [
-              'lsst.daf.butler.registry.datasets.byDimensions._manager.ByDimensionsDatasetRecordStorageManagerUUID',
-              '2.0.0',
-            ],
-            dimensions: [
-              'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager',
-              '6.0.2',
-            ],
+            attributes: '1.0.1',
+            opaque: '0.2.0',
+            datastores: '0.2.1',
+            dimensions: '6.0.2',
+            collections: '2.0.0',
+            datasets: '2.0.0',
           });
+          expect(registry.otherManagers.size).toBe(0);
           // Reading the attributes and the records does not write either.
           expect(await registry.attributes.get('config:registry.managers.datasets')).toMatch(
             /ByDimensionsDatasetRecordStorageManagerUUID$/,
@@ -255,12 +242,15 @@ describe.each([sqliteEngine(), postgresEngine()])(
         await place.exec(
           "UPDATE butler_attributes SET value = '0.2.0' WHERE name = 'version:lsst.daf.butler.registry.opaque.ByNameOpaqueTableStorageManager'",
         );
-        // ...while any version of a manager butler-ts does not implement is only listed.
+        // ...and so is one of the datasets manager, which butler-ts now implements too.
         await place.exec(
           "UPDATE butler_attributes SET value = '99.0.0' WHERE name LIKE 'version:%ByDimensionsDatasetRecordStorageManagerUUID'",
         );
-        const registry = await open(place, true);
-        expect(registry.otherManagers.get('datasets')?.version?.toString()).toBe('99.0.0');
+        const datasets = await rejection(open(place, true));
+        expect(IncompatibleVersionError.is(datasets)).toBe(true);
+        expect((datasets as Error).message).toContain(
+          'ByDimensionsDatasetRecordStorageManagerUUID',
+        );
       });
 
       it("declares butler-ts's static tables as daf_butler made them", async () => {
@@ -315,9 +305,9 @@ describe.each([sqliteEngine(), postgresEngine()])(
         expect(await place.snapshot()).toEqual(before);
       });
 
-      it('declares no foreign key in a registry without a dataset table', async () => {
+      it('declares the foreign key to the dataset table of a registry made by butler-ts', async () => {
         const created = await engine.load('before');
-        // A fresh registry of butler-ts next to the fixture: no dataset table there.
+        // A fresh registry of butler-ts next to the fixture, with its own dataset table.
         const fresh =
           created.namespace === undefined
             ? `sqlite:///${join(freshDir(), 'r.sqlite3')}`
@@ -331,12 +321,15 @@ describe.each([sqliteEngine(), postgresEngine()])(
             'dataset_location',
             monolithicBridgeTableSpecs(datasetTableForeignKeys).dataset_location,
           );
-          expect(location!.spec.foreignKeys).toEqual([]);
+          expect(location!.spec.foreignKeys.map((fk) => [fk.table, fk.source, fk.target])).toEqual([
+            ['dataset', ['dataset_id'], ['id']],
+          ]);
           expect(registry.otherManagers.size).toBe(0);
-          await registry.bridges.register(DATASTORE).insert([new FakeDatasetRef(STORED_IDS[0]!)]);
-          expect(await registry.bridges.register(DATASTORE).check(STORED_IDS)).toEqual(
-            new Set([STORED_IDS[0]]),
+          const refused = await rejection(
+            registry.bridges.register(DATASTORE).insert([new FakeDatasetRef(STORED_IDS[0]!)]),
           );
+          expect(IntegrityError.is(refused)).toBe(true);
+          expect(await registry.bridges.register(DATASTORE).check(STORED_IDS)).toEqual(new Set());
         } finally {
           if (namespace !== undefined) await dropSchemas([namespace]);
         }

@@ -5,7 +5,12 @@ import { declareS, schemaS } from '@butler-ts/testkit';
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PostgresDatabase, pgCreateTables, toPgTable } from '../src/postgres/index.ts';
+import {
+  PostgresDatabase,
+  pgCreateTables,
+  toPgSequences,
+  toPgTable,
+} from '../src/postgres/index.ts';
 import { dropSchemas, freshSchema, pgAvailable, pgUrl } from './postgres-harness.ts';
 
 const available = await pgAvailable();
@@ -106,7 +111,9 @@ describe.skipIf(!available)('PostgresDatabase specifics', () => {
       ),
     );
     const drizzleTables: Record<string, ReturnType<typeof toPgTable>> = {};
+    const sequences: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(tables)) {
+      Object.assign(sequences, toPgSequences(kit, name, spec, new NameShrinker(63)));
       drizzleTables[name] = toPgTable(
         kit,
         name,
@@ -117,7 +124,7 @@ describe.skipIf(!available)('PostgresDatabase specifics', () => {
     }
     const statements = await generateMigration(
       generateDrizzleJson({}),
-      generateDrizzleJson(drizzleTables),
+      generateDrizzleJson({ ...drizzleTables, ...sequences }),
     );
     await exec(
       kit,

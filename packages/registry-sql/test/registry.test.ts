@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DimensionUniverse } from '@butler-ts/core';
 import { tableSpec } from '@butler-ts/ddl';
 import {
   FakeDatasetRef,
+  IntegrityError,
   LookupError,
   ManagerMismatchError,
   MissingManagerError,
@@ -21,14 +23,19 @@ import {
   DefaultButlerAttributeManager,
   createRegistry,
   openRegistry,
+  standaloneDatasetForeignKeys,
 } from '../src/index.ts';
 import type { Registry } from '../src/index.ts';
 import { SqliteDatabase } from '../src/sqlite/index.ts';
 
 const ATTRIBUTES = 'lsst.daf.butler.registry.attributes.DefaultButlerAttributeManager';
 const OPAQUE = 'lsst.daf.butler.registry.opaque.ByNameOpaqueTableStorageManager';
+const DIMENSIONS = 'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager';
 const BRIDGE =
   'lsst.daf.butler.registry.bridge.monolithic.MonolithicDatastoreRegistryBridgeManager';
+const COLLECTIONS = 'lsst.daf.butler.registry.collections.synthIntKey.SynthIntKeyCollectionManager';
+const DATASETS =
+  'lsst.daf.butler.registry.datasets.byDimensions._manager.ByDimensionsDatasetRecordStorageManagerUUID';
 
 const recordsSpec = tableSpec({
   fields: [
@@ -80,6 +87,9 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      dimensions: '6.0.2',
+      collections: '2.0.0',
+      datasets: '2.0.0',
     });
     expect(await attributeMap(registry.attributes)).toEqual(
       new Map([
@@ -89,6 +99,13 @@ describe('createRegistry / openRegistry', () => {
         [`version:${OPAQUE}`, '0.2.0'],
         ['config:registry.managers.datastores', BRIDGE],
         [`version:${BRIDGE}`, '0.2.1'],
+        ['config:registry.managers.dimensions', DIMENSIONS],
+        [`version:${DIMENSIONS}`, '6.0.2'],
+        ['config:dimensions.json', DimensionUniverse.default().toConfigJson()],
+        ['config:registry.managers.collections', COLLECTIONS],
+        [`version:${COLLECTIONS}`, '2.0.0'],
+        ['config:registry.managers.datasets', DATASETS],
+        [`version:${DATASETS}`, '2.0.0'],
       ]),
     );
     const tables = await registry.db.tableNames();
@@ -103,8 +120,18 @@ describe('createRegistry / openRegistry', () => {
     expect(registry.db.isWriteable()).toBe(true);
   });
 
-  it('creates the bridge tables without a dataset foreign key by default', async () => {
+  it('creates the bridge tables with the foreign key to its dataset table', async () => {
     const registry = track(await createRegistry(uri));
+    const ref = new FakeDatasetRef(crypto.randomUUID());
+    const bridge = registry.bridges.register('FileDatastore@repo');
+    expect(IntegrityError.is(await rejection(bridge.insert([ref])))).toBe(true);
+    expect(await bridge.check([ref.id])).toEqual(new Set());
+  });
+
+  it('takes other dataset foreign keys as datasetForeignKeys', async () => {
+    const registry = track(
+      await createRegistry(uri, { datasetForeignKeys: standaloneDatasetForeignKeys }),
+    );
     const ref = new FakeDatasetRef(crypto.randomUUID());
     const bridge = registry.bridges.register('FileDatastore@repo');
     await bridge.insert([ref]);
@@ -124,6 +151,9 @@ describe('createRegistry / openRegistry', () => {
       attributes: '1.0.1',
       opaque: '0.2.0',
       datastores: '0.2.1',
+      dimensions: '6.0.2',
+      collections: '2.0.0',
+      datasets: '2.0.0',
     });
     expect(registry.opaque.get('file_records')).toBeNull();
     const reopened = await registry.opaque.register('file_records', recordsSpec);
@@ -131,7 +161,7 @@ describe('createRegistry / openRegistry', () => {
       { dataset_id: id, path: 'a/b.fits' },
     ]);
     await reopened.insert([{ dataset_id: crypto.randomUUID(), path: 'c.fits' }]);
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(13);
   });
 
   it('opens read-only, rejecting every write', async () => {
@@ -289,7 +319,7 @@ describe('createRegistry / openRegistry', () => {
   it('creates a registry in memory', async () => {
     const registry = track(await createRegistry('sqlite://'));
     expect(registry.db.toString()).toBe('SQLite3@:memory:');
-    expect((await attributeMap(registry.attributes)).size).toBe(6);
+    expect((await attributeMap(registry.attributes)).size).toBe(13);
     await expect(openRegistry('sqlite://')).rejects.toSatisfy(isError(MissingTableError));
   });
 

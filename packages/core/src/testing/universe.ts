@@ -1,5 +1,5 @@
 import { DimensionUniverse } from '../dimensions.ts';
-import type { DimensionUniverseConfig } from '../dimensions.ts';
+import type { DimensionUniverseConfig } from '../dimension-types.ts';
 
 /**
  * The F1 universe: `instrument` (a string key, governor), `visit` and `detector` (integers

@@ -29,7 +29,13 @@ import { sortByColumns, writeOrderColumns } from '../key-order.ts';
 import { pgTransient } from '../transient-errors.ts';
 import { deleteByKeysSql } from './postgres-bulk.ts';
 import { encodePg, pgArrayParam, pgColumnValues, pgDecoder } from './postgres-codec.ts';
-import { pgCreateTables, pgCreateTemporaryTable, pgQuote, pgType } from './postgres-ddl.ts';
+import {
+  pgCreateTables,
+  pgCreateTemporaryTable,
+  pgQuote,
+  pgSequenceName,
+  pgType,
+} from './postgres-ddl.ts';
 
 /** Options of {@link PostgresDatabase.fromUri}. */
 export interface PostgresOptions {
@@ -67,6 +73,8 @@ interface Shared {
   readonly statementNames: Map<string, string>;
   readonly catalog: TableCatalog;
   readonly shrinker: NameShrinker;
+  /** Whether daf_butler's sequence of an autoincrement column exists, by qualified name. */
+  readonly sequences: Map<string, boolean>;
   readonly serverVersion: number;
   refs: number;
 }
@@ -295,6 +303,7 @@ export class PostgresDatabase extends SqlDatabase {
       statementNames: new Map(),
       catalog: { tables: null },
       shrinker: new NameShrinker(63),
+      sequences: new Map(),
       serverVersion,
       refs: 1,
     };
@@ -608,6 +617,27 @@ export class PostgresDatabase extends SqlDatabase {
   ): Promise<number> {
     const columns = Object.keys(row);
     const values = columns.map((c) => sql`${encodePg(getField(table.spec, c)!, row[c])}`);
+    // A table daf_butler created has no column default: its INSERTs call nextval() on the
+    // column's sequence, and so must ours.
+    for (const field of table.spec.fields) {
+      if (!field.autoincrement || field.name in row || table.temporary) continue;
+      const sequence = pgSequenceName(
+        this.namespace,
+        table.name,
+        field.name,
+        this.#shared.shrinker,
+      );
+      let exists = this.#shared.sequences.get(sequence);
+      if (exists === undefined) {
+        const found = await x.all(sql`SELECT to_regclass(${sequence}) IS NOT NULL AS found`);
+        exists = found[0]!['found'] === true;
+        this.#shared.sequences.set(sequence, exists);
+      }
+      if (exists) {
+        columns.push(field.name);
+        values.push(sql`nextval(${sequence}::regclass)`);
+      }
+    }
     const insert =
       columns.length === 0
         ? sql`INSERT INTO ${this.tableRef(table)} DEFAULT VALUES`

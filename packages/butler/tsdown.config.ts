@@ -1,0 +1,3 @@
+import { butlerBuildConfig } from '@butler-ts/tsdown-config';
+
+export default butlerBuildConfig();

@@ -1,0 +1,894 @@
+import {
+  DataCoordinate,
+  DatasetIdGenEnum,
+  DatasetRef,
+  DatasetType,
+  makeDatasetId,
+} from '@butler-ts/core';
+import type { DataIdValue, DimensionGroup, DimensionUniverse } from '@butler-ts/core';
+import { TaiTime, tableSpec } from '@butler-ts/ddl';
+import type { TableSpec } from '@butler-ts/ddl';
+import {
+  CollectionType,
+  CollectionTypeError,
+  ConflictingDatasetTypeError,
+  DataIdError,
+  DatasetConflictError,
+  DatasetRecordStorageManager,
+  IntegrityError,
+  InvalidArgumentError,
+  LookupError,
+  MissingDatasetTypeError,
+  NotSupportedError,
+  OrphanedRecordError,
+  and,
+  checkOptions,
+  col,
+  collectionTypeName,
+  eq,
+  inList,
+} from '@butler-ts/registry-interfaces';
+import type {
+  CollectionManager,
+  CollectionRecord,
+  DataIdInput,
+  Database,
+  DatasetManagerInitOptions,
+  DatasetRecordStorageManagerClass,
+  DimensionRecordStorageManager,
+  Expr,
+  FromItem,
+  InsertDatasetsOptions,
+  QueryDatasetsOptions,
+  Row,
+  StaticTablesContext,
+  TableHandle,
+} from '@butler-ts/registry-interfaces';
+import { VersionTuple } from '@butler-ts/versioning';
+import { chunked } from './chunks.ts';
+import { COLLECTION_SPEC } from './collections-manager.ts';
+import {
+  COLLECTION_SUMMARY_DATASET_TYPE_SPEC,
+  DATASET_SPEC,
+  DATASET_TYPE_SPEC,
+  collectionSummaryGovernorSpec,
+  dimensionKeyField,
+  tagsTableName,
+  tagsTableSpec,
+} from './dataset-tables.ts';
+
+/** The handles of the datasets manager's static tables. */
+export interface DatasetTables {
+  /** `dataset_type`. */
+  readonly dataset_type: TableHandle<typeof DATASET_TYPE_SPEC>;
+  /** `dataset`. */
+  readonly dataset: TableHandle<typeof DATASET_SPEC>;
+  /** `collection_summary_dataset_type`. */
+  readonly collection_summary_dataset_type: TableHandle<
+    typeof COLLECTION_SUMMARY_DATASET_TYPE_SPEC
+  >;
+  /** `collection_summary_<governor>`, by governor dimension. */
+  readonly governorSummaries: ReadonlyMap<string, TableHandle>;
+  /** `collection` (declared by the collections manager; joined for run names). */
+  readonly collection: TableHandle<typeof COLLECTION_SPEC>;
+}
+
+/** A registered dataset type with what its queries need. */
+interface TypeRecord {
+  readonly id: number;
+  readonly datasetType: DatasetType;
+  readonly dimensionsKey: number;
+  readonly tags: TableHandle;
+}
+
+// Rows per find statement: the data-ID values are bound parameters, which SQLite caps at
+// 32 766 per statement and PostgreSQL at 65 535.
+const FIND_CHUNK_PARAMETERS = 30_000;
+
+// TAI - UTC since 2017-01-01 (no leap second has been announced since).
+const TAI_MINUS_UTC_NS = 37_000_000_000n;
+
+/** Now on the TAI scale, as daf_butler's `ingest_date` stores it. */
+function taiNow(): TaiTime {
+  return new TaiTime(BigInt(Date.now()) * 1_000_000n + TAI_MINUS_UTC_NS);
+}
+
+/** `value` as a data ID value of dimension `name`, or a `DataIdError` naming the dimension. */
+function checkedValue(universe: DimensionUniverse, name: string, value: unknown): DataIdValue {
+  const keyType = universe.getDimension(name).keyType;
+  if (keyType === 'string' ? typeof value === 'string' : Number.isSafeInteger(value))
+    return value as DataIdValue;
+  throw new DataIdError(
+    name,
+    `Data ID value for dimension '${name}' must be ${keyType === 'string' ? 'a string' : 'an integer'}, got ${JSON.stringify(value)}`,
+  );
+}
+
+function describeDataId(values: readonly DataIdValue[], group: DimensionGroup): string {
+  return `{${group.required.map((d, i) => `${d}: ${JSON.stringify(values[i])}`).join(', ')}}`;
+}
+
+function describeType(datasetType: DatasetType): string {
+  return `${datasetType.name}(dimensions=[${datasetType.dimensions.required.join(', ')}], storageClass=${datasetType.storageClassName})`;
+}
+
+/**
+ * daf_butler's default datasets manager (`ByDimensionsDatasetRecordStorageManagerUUID`,
+ * schema version 2.0.0): `dataset_type`, `dataset` (UUID keys), one tags table per dimension
+ * group (`dataset_tags_XXXXXXXX`, made when a dataset type with a new group is registered)
+ * holding the datasets of every RUN and TAGGED collection, and the collection summaries
+ * (`collection_summary_dataset_type`, `collection_summary_<governor>`), kept as daf_butler
+ * keeps them.
+ *
+ * Finding datasets is set-based: one SELECT per call (per 30 000 bound values) joins the
+ * tags table, `dataset` and `collection` to the data IDs given, and the first match in
+ * collection order wins.
+ *
+ * @example
+ * ```ts
+ * await registry.datasets.registerDatasetType(new DatasetType('calexp', ['detector'], 'StructuredDataDict', { universe }));
+ * const [ref] = await registry.datasets.insert('calexp', 'u/run1', [{ instrument: 'Cam', detector: 1 }]);
+ * await registry.datasets.find('calexp', { instrument: 'Cam', detector: 1 }, ['u/chain']); // ref
+ * ```
+ */
+export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordStorageManager {
+  readonly #db: Database;
+  readonly #tables: DatasetTables;
+  readonly #collections: CollectionManager;
+  readonly #dimensions: DimensionRecordStorageManager;
+  readonly #hasDimensionTable: (dimension: string) => boolean;
+  readonly #types: Map<string, TypeRecord>;
+
+  protected constructor(options: {
+    readonly db: Database;
+    readonly tables: DatasetTables;
+    readonly collections: CollectionManager;
+    readonly dimensions: DimensionRecordStorageManager;
+    readonly hasDimensionTable: (dimension: string) => boolean;
+    readonly types: Map<string, TypeRecord>;
+    readonly registrySchemaVersion: VersionTuple | null;
+  }) {
+    super({ registrySchemaVersion: options.registrySchemaVersion });
+    this.#db = options.db;
+    this.#tables = options.tables;
+    this.#collections = options.collections;
+    this.#dimensions = options.dimensions;
+    this.#hasDimensionTable = options.hasDimensionTable;
+    this.#types = options.types;
+  }
+
+  /** daf_butler's name for this manager, stored in the attributes table. */
+  static override extensionName(): string {
+    return 'lsst.daf.butler.registry.datasets.byDimensions._manager.ByDimensionsDatasetRecordStorageManagerUUID';
+  }
+
+  /** `[2.0.0]`. */
+  static override currentVersions(): readonly VersionTuple[] {
+    return [new VersionTuple(2, 0, 0)];
+  }
+
+  /**
+   * Declares `dataset_type`, `dataset` and the collection summaries (one per governor
+   * dimension of the universe) in `context` and returns the manager.
+   */
+  static initialize(
+    db: Database,
+    context: StaticTablesContext,
+    options: DatasetManagerInitOptions,
+  ): ByDimensionsDatasetRecordStorageManagerUUID {
+    checkOptions('ByDimensionsDatasetRecordStorageManagerUUID.initialize', options, [
+      'collections',
+      'dimensions',
+      'hasDimensionTable',
+      'registrySchemaVersion',
+    ]);
+    const universe = options.dimensions.universe;
+    const hasDimensionTable = options.hasDimensionTable ?? (() => false);
+    const governorSummaries = new Map<string, TableHandle>();
+    const tables: DatasetTables = {
+      dataset_type: context.addTable('dataset_type', DATASET_TYPE_SPEC),
+      dataset: context.addTable('dataset', DATASET_SPEC),
+      collection_summary_dataset_type: context.addTable(
+        'collection_summary_dataset_type',
+        COLLECTION_SUMMARY_DATASET_TYPE_SPEC,
+      ),
+      governorSummaries,
+      // The collections manager declares it first; adding it again returns its handle.
+      collection: context.addTable('collection', COLLECTION_SPEC),
+    };
+    for (const governor of universe.governors)
+      governorSummaries.set(
+        governor,
+        context.addTable(
+          `collection_summary_${governor}`,
+          collectionSummaryGovernorSpec(universe, governor, hasDimensionTable),
+        ),
+      );
+    return new this({
+      db,
+      tables,
+      collections: options.collections,
+      dimensions: options.dimensions,
+      hasDimensionTable,
+      types: new Map(),
+      registrySchemaVersion: options.registrySchemaVersion ?? null,
+    });
+  }
+
+  /** The universe of the registry's dimensions. */
+  get universe(): DimensionUniverse {
+    return this.#dimensions.universe;
+  }
+
+  override clone(db: Database): ByDimensionsDatasetRecordStorageManagerUUID {
+    const cls = this.constructor as typeof ByDimensionsDatasetRecordStorageManagerUUID;
+    return new cls({
+      db,
+      tables: this.#tables,
+      collections: this.#collections.clone(db),
+      dimensions: this.#dimensions,
+      hasDimensionTable: this.#hasDimensionTable,
+      types: this.#types,
+      registrySchemaVersion: this.registrySchemaVersion,
+    });
+  }
+
+  /** The spec of the tags table of `group` in this registry. */
+  tagsTableSpec(group: DimensionGroup): TableSpec {
+    return tagsTableSpec(group, this.#hasDimensionTable);
+  }
+
+  // ---- dataset types ----
+
+  async #typeFromRow(row: Row): Promise<TypeRecord> {
+    const group = await this.#dimensions.loadDimensionGroup(row.dimensions_key as number);
+    const datasetType = new DatasetType(row.name as string, group, row.storage_class as string, {
+      universe: this.universe,
+    });
+    const tagsName = row.tag_association_table as string;
+    const tags = await this.#db.getExistingTable(tagsName, this.tagsTableSpec(group));
+    if (tags === null)
+      throw new LookupError(
+        tagsName,
+        `Dataset type ${JSON.stringify(datasetType.name)}: its tags table ${tagsName} is missing`,
+      );
+    return {
+      id: row.id as number,
+      datasetType,
+      dimensionsKey: row.dimensions_key as number,
+      tags,
+    };
+  }
+
+  async #loadType(name: string): Promise<TypeRecord | null> {
+    const cached = this.#types.get(name);
+    if (cached !== undefined) return cached;
+    const [row] = await this.#db.fetch(this.#tables.dataset_type, { where: { name } });
+    if (row === undefined) return null;
+    const record = await this.#typeFromRow(row);
+    this.#types.set(name, record);
+    return record;
+  }
+
+  async #requireType(datasetType: string | DatasetType): Promise<TypeRecord> {
+    const name = typeof datasetType === 'string' ? datasetType : datasetType?.name;
+    if (typeof name !== 'string')
+      throw new InvalidArgumentError(
+        `A dataset type is a DatasetType or a name, not ${JSON.stringify(datasetType)}`,
+      );
+    const record = await this.#loadType(DatasetType.splitDatasetTypeName(name)[0]);
+    if (record === null)
+      throw new MissingDatasetTypeError(name, `Dataset type '${name}' does not exist.`);
+    if (typeof datasetType !== 'string' && !record.datasetType.isCompatibleWith(datasetType))
+      throw new ConflictingDatasetTypeError(
+        name,
+        `Dataset type ${describeType(datasetType)} does not match the registered ${describeType(record.datasetType)}`,
+      );
+    return record;
+  }
+
+  override async registerDatasetType(datasetType: DatasetType): Promise<boolean> {
+    if (!(datasetType instanceof DatasetType))
+      throw new InvalidArgumentError(
+        `registerDatasetType takes a DatasetType, not ${String(datasetType)}`,
+      );
+    if (datasetType.isComponent())
+      throw new InvalidArgumentError(
+        `Component dataset type ${datasetType.name} cannot be registered; register its parent`,
+      );
+    if (datasetType.isCalibration())
+      throw new NotSupportedError(
+        `Cannot register ${datasetType.name}: calibration dataset types are not supported yet`,
+      );
+    if (!datasetType.dimensions.universe.equals(this.universe))
+      throw new InvalidArgumentError(
+        `Dataset type ${datasetType.name} has dimensions of another universe than the registry's (${this.universe.toString()})`,
+      );
+    const conflict = (existing: DatasetType) =>
+      new ConflictingDatasetTypeError(
+        datasetType.name,
+        `Dataset type ${describeType(datasetType)} conflicts with the registered definition ${describeType(existing)}`,
+      );
+    const existing = await this.#loadType(datasetType.name);
+    if (existing !== null) {
+      if (
+        !existing.datasetType.dimensions.equals(datasetType.dimensions) ||
+        existing.datasetType.storageClassName !== datasetType.storageClassName
+      )
+        throw conflict(existing.datasetType);
+      return false;
+    }
+    const key = await this.#dimensions.saveDimensionGroup(datasetType.dimensions);
+    const tagsName = tagsTableName(key);
+    await this.#db.ensureTableExists(tagsName, this.tagsTableSpec(datasetType.dimensions));
+    try {
+      const [, inserted] = await this.#db.sync(this.#tables.dataset_type, {
+        keys: { name: datasetType.name },
+        compared: {
+          storage_class: datasetType.storageClassName,
+          dimensions_key: key,
+          tag_association_table: tagsName,
+        },
+        extra: { calibration_association_table: null },
+      });
+      return inserted === true;
+    } catch (error) {
+      // Another client registered the name with another definition meanwhile.
+      const raced = await this.#loadType(datasetType.name);
+      if (raced !== null) throw conflict(raced.datasetType);
+      throw error;
+    }
+  }
+
+  override async getDatasetType(name: string): Promise<DatasetType | null> {
+    if (typeof name !== 'string')
+      throw new InvalidArgumentError(`A dataset type name is a string, not ${String(name)}`);
+    return (await this.#loadType(name))?.datasetType ?? null;
+  }
+
+  override async allDatasetTypes(): Promise<DatasetType[]> {
+    const rows = await this.#db.fetch(this.#tables.dataset_type, { orderBy: ['name'] });
+    const out: DatasetType[] = [];
+    for (const row of rows) {
+      const name = row.name;
+      let record = this.#types.get(name);
+      if (record === undefined) {
+        record = await this.#typeFromRow(row);
+        this.#types.set(name, record);
+      }
+      out.push(record.datasetType);
+    }
+    return out;
+  }
+
+  // ---- data IDs ----
+
+  /** The required values of `dataId` for `group`, checked: missing or mistyped values fail. */
+  #requiredValues(group: DimensionGroup, dataId: DataIdInput): DataIdValue[] {
+    if (dataId instanceof DataCoordinate && dataId.dimensions.equals(group))
+      return [...dataId.requiredValues];
+    const get =
+      dataId instanceof DataCoordinate
+        ? (k: string) => dataId.get(k)
+        : dataId instanceof Map
+          ? (k: string) => (dataId as ReadonlyMap<string, unknown>).get(k)
+          : typeof dataId === 'object' && dataId !== null
+            ? (k: string) => (dataId as Readonly<Record<string, unknown>>)[k]
+            : null;
+    if (get === null)
+      throw new InvalidArgumentError(`A data ID is a mapping, not ${JSON.stringify(dataId)}`);
+    return group.required.map((name) => {
+      const value = get(name);
+      if (value === undefined || value === null)
+        throw new DataIdError(
+          name,
+          `Data ID ${JSON.stringify(dataId instanceof DataCoordinate ? dataId.toJSON() : dataId instanceof Map ? Object.fromEntries(dataId) : dataId)} has no value for required dimension '${name}'`,
+        );
+      return checkedValue(group.universe, name, value);
+    });
+  }
+
+  #coordinate(group: DimensionGroup, values: readonly DataIdValue[]): DataCoordinate {
+    return DataCoordinate.standardize(
+      Object.fromEntries(group.required.map((name, i) => [name, values[i]])),
+      { dimensions: group },
+    );
+  }
+
+  // ---- collections ----
+
+  async #requireCollection(
+    name: string,
+    type: CollectionType,
+    operation: string,
+  ): Promise<CollectionRecord> {
+    const record = await this.#collections.find(name);
+    if (record.type !== type)
+      throw new CollectionTypeError(
+        name,
+        `Cannot ${operation} collection ${JSON.stringify(name)}: it is a ${collectionTypeName(record.type)} collection, not ${collectionTypeName(type)}`,
+      );
+    return record;
+  }
+
+  /** The RUN and TAGGED collections to search, in order (CALIBRATION ones are skipped). */
+  async #searchPath(collections: readonly string[]): Promise<CollectionRecord[]> {
+    if (!Array.isArray(collections))
+      throw new InvalidArgumentError('collections is a list of collection names');
+    const records = await this.#collections.resolve(collections);
+    return records.filter((r) => r.type === CollectionType.RUN || r.type === CollectionType.TAGGED);
+  }
+
+  /** Ensures the summary rows saying that `collection` holds datasets of `type` with these values. */
+  async #updateSummaries(
+    collection: number,
+    type: TypeRecord,
+    values: readonly (readonly DataIdValue[])[],
+  ): Promise<void> {
+    await this.#db.ensure(this.#tables.collection_summary_dataset_type, [
+      { collection_id: collection, dataset_type_id: type.id },
+    ]);
+    const required = type.datasetType.dimensions.required;
+    for (const [governor, table] of this.#tables.governorSummaries) {
+      const index = required.indexOf(governor);
+      if (index < 0) continue;
+      const distinct = [...new Set(values.map((v) => v[index]!))];
+      await this.#db.ensure(
+        table,
+        distinct.map((value) => ({ collection_id: collection, [governor]: value })),
+      );
+    }
+  }
+
+  // ---- inserting ----
+
+  override async insert(
+    datasetType: string | DatasetType,
+    run: string,
+    dataIds: readonly DataIdInput[],
+    options: InsertDatasetsOptions = {},
+  ): Promise<DatasetRef[]> {
+    checkOptions('DatasetRecordStorageManager.insert', options, ['idGenerationMode']);
+    const mode = options.idGenerationMode ?? DatasetIdGenEnum.UNIQUE;
+    if (!Object.values(DatasetIdGenEnum).includes(mode))
+      throw new InvalidArgumentError(`Unknown dataset id generation mode ${JSON.stringify(mode)}`);
+    if (!Array.isArray(dataIds)) throw new InvalidArgumentError('dataIds is a list of data IDs');
+    const type = await this.#requireType(datasetType);
+    const runRecord = await this.#requireCollection(
+      run,
+      CollectionType.RUN,
+      'insert datasets into',
+    );
+    const group = type.datasetType.dimensions;
+    const values = dataIds.map((d: DataIdInput) => this.#requiredValues(group, d));
+    const seen = new Set<string>();
+    for (const v of values) {
+      const key = JSON.stringify(v);
+      if (seen.has(key))
+        throw new DatasetConflictError(
+          run,
+          `Data ID ${describeDataId(v, group)} is given twice for dataset type ${type.datasetType.name}`,
+        );
+      seen.add(key);
+    }
+    const existing = await this.#findInCollections(type, values, [runRecord]);
+    const taken = existing.findIndex((r) => r !== null);
+    if (taken >= 0)
+      throw new DatasetConflictError(
+        run,
+        `A dataset of type ${type.datasetType.name} with data ID ${describeDataId(values[taken]!, group)} is already in run ${JSON.stringify(run)}`,
+      );
+    const refs = values.map((v) => {
+      const dataId = this.#coordinate(group, v);
+      const id = makeDatasetId(run, type.datasetType.name, dataId, mode);
+      return new DatasetRef(type.datasetType, dataId, run, { id, conform: false });
+    });
+    const ingestDate = taiNow();
+    try {
+      await this.#db.transaction(
+        async () => {
+          await this.#db.insert(
+            this.#tables.dataset,
+            refs.map((ref) => ({
+              id: ref.id,
+              dataset_type_id: type.id,
+              ingest_date: ingestDate,
+              run_id: runRecord.key,
+            })),
+          );
+          await this.#updateSummaries(runRecord.key, type, values);
+          await this.#db.insert(
+            type.tags,
+            refs.map((ref, i) => this.#tagsRow(type, ref.id, runRecord.key, values[i]!)),
+          );
+        },
+        { savepoint: true },
+      );
+    } catch (error) {
+      if (IntegrityError.is(error) && (error.kind === 'primaryKey' || error.kind === 'unique'))
+        throw new DatasetConflictError(
+          run,
+          `Cannot insert ${refs.length} dataset(s) of type ${type.datasetType.name} into run ${JSON.stringify(run)}: a dataset id or data ID is already taken (${error.message})`,
+          { cause: error },
+        );
+      throw error;
+    }
+    return refs;
+  }
+
+  #tagsRow(
+    type: TypeRecord,
+    id: string,
+    collection: number,
+    values: readonly DataIdValue[],
+  ): Record<string, DataIdValue> {
+    const row: Record<string, DataIdValue> = {
+      dataset_type_id: type.id,
+      dataset_id: id,
+      collection_id: collection,
+    };
+    type.datasetType.dimensions.required.forEach((name, i) => {
+      row[name] = values[i]!;
+    });
+    return row;
+  }
+
+  // ---- finding ----
+
+  /**
+   * For each list of required values, the first dataset in `path` order, as `{ id, run }`
+   * or null. Set-based: when at most one dimension varies among the data IDs, or the product
+   * of each dimension's distinct values stays near their number, one SELECT (per chunk of
+   * bound values) with an IN list per dimension, the exact tuples picked out here; otherwise
+   * the data IDs go into a temporary table that the SELECT joins.
+   */
+  async #findInCollections(
+    type: TypeRecord,
+    values: readonly (readonly DataIdValue[])[],
+    path: readonly CollectionRecord[],
+  ): Promise<({ id: string; run: string } | null)[]> {
+    const result: ({ id: string; run: string; rank: number } | null)[] = values.map(() => null);
+    if (values.length === 0 || path.length === 0) return result;
+    const rank = new Map(path.map((r, i) => [r.key, i]));
+    const required = type.datasetType.dimensions.required;
+    const wanted = new Map<string, number[]>();
+    values.forEach((v, i) => {
+      const key = JSON.stringify(v);
+      const list = wanted.get(key);
+      if (list === undefined) wanted.set(key, [i]);
+      else list.push(i);
+    });
+    const take = (row: Row) => {
+      const indexes = wanted.get(JSON.stringify(required.map((name) => row[name])));
+      if (indexes === undefined) return;
+      const r = rank.get(row.collection_id as number)!;
+      for (const index of indexes) {
+        const current = result[index];
+        if (current === null || current === undefined || r < current.rank)
+          result[index] = { id: row.id as string, run: row.run as string, rank: r };
+      }
+    };
+    const from: FromItem[] = [
+      { source: type.tags, alias: 't' },
+      { source: this.#tables.dataset, alias: 'd' },
+      { source: this.#tables.collection, alias: 'c' },
+    ];
+    const columns: Record<string, Expr> = {
+      id: col('t', 'dataset_id'),
+      collection_id: col('t', 'collection_id'),
+      run: col('c', 'name'),
+      ...Object.fromEntries(required.map((name) => [name, col('t', name)])),
+    };
+    const base: Expr[] = [
+      eq(col('t', 'dataset_type_id'), type.id),
+      path.length === 1
+        ? eq(col('t', 'collection_id'), path[0]!.key)
+        : inList(
+            col('t', 'collection_id'),
+            path.map((r) => r.key),
+          ),
+      eq(col('d', 'id'), col('t', 'dataset_id')),
+      eq(col('c', 'collection_id'), col('d', 'run_id')),
+    ];
+    const distinct = required.map((_, k) => [...new Set(values.map((v) => v[k]!))]);
+    const varying = distinct.filter((d) => d.length > 1).length;
+    const product = distinct.reduce((n, d) => n * d.length, 1);
+    if (varying <= 1 || product <= 4 * wanted.size) {
+      // Chunk the one long list (the others are short when this path is taken).
+      const longest = distinct.reduce(
+        (best, d, k) => (d.length > (distinct[best]?.length ?? 0) ? k : best),
+        0,
+      );
+      const long = distinct[longest] ?? [];
+      for (const chunk of long.length === 0 ? [[]] : chunked(long, FIND_CHUNK_PARAMETERS)) {
+        const where = required.map((name, k) => {
+          const list = k === longest ? chunk : distinct[k]!;
+          return list.length === 1 ? eq(col('t', name), list[0]) : inList(col('t', name), list);
+        });
+        for (const row of await this.#db.select({ from, columns, where: and(...base, ...where) }))
+          take(row);
+      }
+      return result;
+    }
+    const spec = tableSpec({
+      fields: required.map((name) => ({
+        ...dimensionKeyField(this.universe, name),
+        primaryKey: true,
+      })),
+    });
+    await this.#db.temporaryTable(spec, async (table) => {
+      const keyRows = [...wanted.keys()].map((key) => {
+        const v = JSON.parse(key) as DataIdValue[];
+        return Object.fromEntries(required.map((name, k) => [name, v[k]!]));
+      });
+      for (const chunk of chunked(keyRows, Math.floor(FIND_CHUNK_PARAMETERS / required.length)))
+        await this.#db.insert(table, chunk);
+      const rows = await this.#db.select({
+        from: [{ source: table, alias: 'v' }, ...from],
+        columns,
+        where: and(...base, ...required.map((name) => eq(col('t', name), col('v', name)))),
+      });
+      for (const row of rows) take(row);
+    });
+    return result;
+  }
+
+  override async findDatasets(
+    datasetType: string | DatasetType,
+    dataIds: readonly DataIdInput[],
+    collections: readonly string[],
+  ): Promise<(DatasetRef | null)[]> {
+    if (!Array.isArray(dataIds)) throw new InvalidArgumentError('dataIds is a list of data IDs');
+    const type = await this.#requireType(datasetType);
+    const group = type.datasetType.dimensions;
+    const values = dataIds.map((d: DataIdInput) => this.#requiredValues(group, d));
+    const path = await this.#searchPath(collections);
+    const found = await this.#findInCollections(type, values, path);
+    return found.map((hit, i) =>
+      hit === null
+        ? null
+        : new DatasetRef(type.datasetType, this.#coordinate(group, values[i]!), hit.run, {
+            id: hit.id,
+            conform: false,
+          }),
+    );
+  }
+
+  override async queryDatasets(
+    datasetType: string | DatasetType,
+    collections: readonly string[],
+    options: QueryDatasetsOptions = {},
+  ): Promise<DatasetRef[]> {
+    checkOptions('DatasetRecordStorageManager.queryDatasets', options, ['where', 'findFirst']);
+    const type = await this.#requireType(datasetType);
+    const group = type.datasetType.dimensions;
+    const where = options.where ?? {};
+    const constraints: Expr[] = [];
+    for (const [name, value] of Object.entries(where)) {
+      if (!group.required.includes(name))
+        throw new DataIdError(
+          name,
+          `Dataset type ${type.datasetType.name} has no required dimension '${name}' to constrain (its dimensions: ${group.required.join(', ') || 'none'})`,
+        );
+      constraints.push(eq(col('t', name), checkedValue(this.universe, name, value)));
+    }
+    const path = await this.#searchPath(collections);
+    if (path.length === 0) return [];
+    const rank = new Map(path.map((r, i) => [r.key, i]));
+    const rows = await this.#db.select({
+      from: [
+        { source: type.tags, alias: 't' },
+        { source: this.#tables.dataset, alias: 'd' },
+        { source: this.#tables.collection, alias: 'c' },
+      ],
+      columns: {
+        id: col('t', 'dataset_id'),
+        collection_id: col('t', 'collection_id'),
+        run: col('c', 'name'),
+        ...Object.fromEntries(group.required.map((name) => [name, col('t', name)])),
+      },
+      where: and(
+        eq(col('t', 'dataset_type_id'), type.id),
+        inList(
+          col('t', 'collection_id'),
+          path.map((r) => r.key),
+        ),
+        eq(col('d', 'id'), col('t', 'dataset_id')),
+        eq(col('c', 'collection_id'), col('d', 'run_id')),
+        ...constraints,
+      ),
+    });
+    const hits = rows.map((row) => ({
+      row,
+      rank: rank.get(row.collection_id as number)!,
+      dataId: this.#coordinate(
+        group,
+        group.required.map((name) => row[name] as DataIdValue),
+      ),
+    }));
+    hits.sort((a, b) => a.rank - b.rank || a.dataId.compare(b.dataId));
+    const seen = new Set<string>();
+    const out: DatasetRef[] = [];
+    for (const hit of hits) {
+      const key = options.findFirst === true ? hit.dataId.hashKey : (hit.row.id as string);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(
+        new DatasetRef(type.datasetType, hit.dataId, hit.row.run as string, {
+          id: hit.row.id as string,
+          conform: false,
+        }),
+      );
+    }
+    return out;
+  }
+
+  override async getDatasetRef(id: string): Promise<DatasetRef | null> {
+    const [row] = await this.#db.select({
+      from: [
+        { source: this.#tables.dataset, alias: 'd' },
+        { source: this.#tables.dataset_type, alias: 'dt' },
+        { source: this.#tables.collection, alias: 'c' },
+      ],
+      columns: { type: col('dt', 'name'), run: col('c', 'name'), run_id: col('d', 'run_id') },
+      where: and(
+        eq(col('d', 'id'), id),
+        eq(col('dt', 'id'), col('d', 'dataset_type_id')),
+        eq(col('c', 'collection_id'), col('d', 'run_id')),
+      ),
+    });
+    if (row === undefined) return null;
+    const type = await this.#requireType(row.type as string);
+    const group = type.datasetType.dimensions;
+    const [tags] = await this.#db.fetch(type.tags, {
+      where: { dataset_id: id, collection_id: row.run_id },
+    });
+    if (tags === undefined) return null;
+    return new DatasetRef(
+      type.datasetType,
+      this.#coordinate(
+        group,
+        group.required.map((name) => tags[name] as DataIdValue),
+      ),
+      row.run as string,
+      { id, conform: false },
+    );
+  }
+
+  // ---- tagging and removal ----
+
+  /** The refs grouped by registered dataset type, each checked to be in the registry. */
+  async #registeredRefs(refs: readonly DatasetRef[]): Promise<Map<TypeRecord, DatasetRef[]>> {
+    if (!Array.isArray(refs)) throw new InvalidArgumentError('refs is a list of DatasetRefs');
+    const byType = new Map<TypeRecord, DatasetRef[]>();
+    for (const ref of refs) {
+      if (!(ref instanceof DatasetRef))
+        throw new InvalidArgumentError(`Not a DatasetRef: ${String(ref)}`);
+      const type = await this.#requireType(ref.datasetType);
+      const list = byType.get(type) ?? [];
+      list.push(ref);
+      byType.set(type, list);
+    }
+    for (const [type, list] of byType) {
+      const ids = list.map((r) => r.id);
+      const stored = new Set<string>();
+      for (const chunk of chunked(ids, 10_000))
+        for (const row of await this.#db.fetch(this.#tables.dataset, {
+          where: { id: chunk, dataset_type_id: type.id },
+        }))
+          stored.add(row.id);
+      const missing = list.find((r) => !stored.has(r.id));
+      if (missing !== undefined)
+        throw new LookupError(
+          missing.id,
+          `Dataset ${missing.id} (${missing.datasetType.name} ${missing.dataId.toString()}) is not in the registry`,
+        );
+    }
+    return byType;
+  }
+
+  override async associate(collection: string, refs: readonly DatasetRef[]): Promise<void> {
+    const tagged = await this.#requireCollection(
+      collection,
+      CollectionType.TAGGED,
+      'associate datasets with',
+    );
+    const byType = await this.#registeredRefs(refs);
+    const writes: (() => Promise<unknown>)[] = [];
+    for (const [type, list] of byType) {
+      const group = type.datasetType.dimensions;
+      const values = list.map((r) => this.#requiredValues(group, r.dataId));
+      const present = await this.#findInCollections(type, values, [tagged]);
+      const rows: Record<string, DataIdValue>[] = [];
+      list.forEach((ref, i) => {
+        const hit = present[i];
+        if (hit === null || hit === undefined) {
+          rows.push(this.#tagsRow(type, ref.id, tagged.key, values[i]!));
+        } else if (hit.id !== ref.id) {
+          throw new DatasetConflictError(
+            collection,
+            `Cannot associate dataset ${ref.id} with ${JSON.stringify(collection)}: dataset ${hit.id} of type ${type.datasetType.name} with data ID ${describeDataId(values[i]!, group)} is already there`,
+          );
+        }
+      });
+      if (rows.length > 0)
+        writes.push(async () => {
+          await this.#updateSummaries(tagged.key, type, values);
+          await this.#db.ensure(type.tags, rows, { primaryKeyOnly: true });
+        });
+    }
+    if (writes.length === 0) return;
+    try {
+      await this.#db.transaction(
+        async () => {
+          for (const write of writes) await write();
+        },
+        { savepoint: true },
+      );
+    } catch (error) {
+      if (IntegrityError.is(error) && error.kind === 'unique')
+        throw new DatasetConflictError(
+          collection,
+          `Cannot associate datasets with ${JSON.stringify(collection)}: another dataset with the same type and data ID is there (${error.message})`,
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+
+  override async disassociate(collection: string, refs: readonly DatasetRef[]): Promise<void> {
+    const tagged = await this.#requireCollection(
+      collection,
+      CollectionType.TAGGED,
+      'disassociate datasets from',
+    );
+    if (!Array.isArray(refs)) throw new InvalidArgumentError('refs is a list of DatasetRefs');
+    const byType = new Map<TypeRecord, string[]>();
+    for (const ref of refs) {
+      if (!(ref instanceof DatasetRef))
+        throw new InvalidArgumentError(`Not a DatasetRef: ${String(ref)}`);
+      const type = await this.#requireType(ref.datasetType);
+      byType.set(type, [...(byType.get(type) ?? []), ref.id]);
+    }
+    await this.#db.transaction(async () => {
+      for (const [type, ids] of byType)
+        await this.#db.delete(
+          type.tags,
+          ['dataset_id', 'collection_id'],
+          ids.map((id) => ({ dataset_id: id, collection_id: tagged.key })),
+        );
+    });
+  }
+
+  override async remove(refs: readonly DatasetRef[]): Promise<void> {
+    if (!Array.isArray(refs)) throw new InvalidArgumentError('refs is a list of DatasetRefs');
+    const ids = refs.map((ref) => {
+      if (!(ref instanceof DatasetRef))
+        throw new InvalidArgumentError(`Not a DatasetRef: ${String(ref)}`);
+      return ref.id;
+    });
+    if (ids.length === 0) return;
+    try {
+      await this.#db.transaction(
+        () =>
+          this.#db.delete(
+            this.#tables.dataset,
+            ['id'],
+            ids.map((id) => ({ id })),
+          ),
+        { savepoint: true },
+      );
+    } catch (error) {
+      if (IntegrityError.is(error) && error.kind === 'foreignKey')
+        throw new OrphanedRecordError(
+          ids.length === 1 ? ids[0]! : `${ids.length} datasets`,
+          `Cannot remove ${ids.length === 1 ? `dataset ${ids[0]}` : `${ids.length} datasets`}: a datastore still holds some of them (remove them from the datastore first)`,
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+}
+
+// Checks at compile time that the class has the static side a registry is configured with.
+ByDimensionsDatasetRecordStorageManagerUUID satisfies DatasetRecordStorageManagerClass;

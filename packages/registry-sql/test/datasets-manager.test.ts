@@ -1,0 +1,423 @@
+// ByDimensionsDatasetRecordStorageManagerUUID on new databases: SQLite file, memory and
+// PostgreSQL.
+import { DataCoordinate, DatasetIdGenEnum, DatasetType } from '@butler-ts/core';
+import {
+  CollectionType,
+  CollectionTypeError,
+  ConflictingDatasetTypeError,
+  DataIdError,
+  DatasetConflictError,
+  LookupError,
+  MissingCollectionError,
+  MissingDatasetTypeError,
+  OrphanedRecordError,
+} from '@butler-ts/registry-interfaces';
+import type { DataIdInput, Database, Row } from '@butler-ts/registry-interfaces';
+import { rejection } from '@butler-ts/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURE_UNIVERSE, places } from './datasets-harness.ts';
+import type { Managers, Place } from './datasets-harness.ts';
+import { pgAvailable } from './postgres-harness.ts';
+
+const pgUp = await pgAvailable();
+const universe = FIXTURE_UNIVERSE;
+
+const calexp = new DatasetType('calexp', ['detector'], 'StructuredDataDict', { universe });
+const flat = new DatasetType('flat_like', ['instrument', 'detector'], 'StructuredData', {
+  universe,
+});
+const config = new DatasetType('config', [], 'StructuredDataDict', { universe });
+const visitType = new DatasetType('src', ['visit', 'detector'], 'StructuredDataDict', {
+  universe,
+});
+
+/** Every row of the tables of the datasets and collections managers, for "nothing written". */
+async function contents(m: Managers): Promise<Record<string, Row[]>> {
+  const out: Record<string, Row[]> = {};
+  for (const name of [...(await m.db.tableNames())].sort()) {
+    if (!/^(dataset|collection|run|dimension_graph)/.test(name)) continue;
+    const spec = (await m.db.inspectTable(name))!;
+    const table = (await m.db.getExistingTable(name, spec))!;
+    const text = (r: Row) =>
+      JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    out[name] = (await m.db.fetch(table)).map((r) => ({ ...r }));
+    out[name].sort((a, b) => (text(a) < text(b) ? -1 : 1));
+  }
+  return out;
+}
+
+async function rows(db: Database, name: string): Promise<Row[]> {
+  const spec = (await db.inspectTable(name))!;
+  return db.fetch((await db.getExistingTable(name, spec))!);
+}
+
+/** A registry with runs r1, r2, tagged t, chain c = [r2, r1] and dataset type calexp. */
+async function populated(place: Place): Promise<Managers> {
+  const m = await place.fresh();
+  await m.collections.registerRun('r1');
+  await m.collections.registerRun('r2');
+  await m.collections.register('t', CollectionType.TAGGED);
+  await m.collections.register('c', CollectionType.CHAINED);
+  await m.collections.setChain('c', ['r2', 'r1']);
+  await m.datasets.registerDatasetType(calexp);
+  return m;
+}
+
+const det = (detector: number, instrument = 'Cam') => ({ instrument, detector });
+
+describe.each(places(pgUp, 'butler-datasets'))(
+  'datasets manager on $name',
+  { timeout: 120_000 },
+  (place) => {
+    afterAll(() => place.cleanup());
+
+    describe.skipIf(!place.available)('', () => {
+      it('registers dataset types, with one tags table per dimension group', async () => {
+        const m = await place.fresh();
+        expect(await m.datasets.registerDatasetType(calexp)).toBe(true);
+        expect(await m.datasets.registerDatasetType(flat)).toBe(true);
+        expect(await m.datasets.registerDatasetType(config)).toBe(true);
+        expect(await m.datasets.registerDatasetType(calexp)).toBe(false);
+        expect(
+          (await rows(m.db, 'dataset_type')).map((r) => [
+            r.id,
+            r.name,
+            r.storage_class,
+            r.dimensions_key,
+            r.tag_association_table,
+            r.calibration_association_table,
+          ]),
+        ).toEqual([
+          [1, 'calexp', 'StructuredDataDict', 1, 'dataset_tags_00000001', null],
+          [2, 'flat_like', 'StructuredData', 1, 'dataset_tags_00000001', null],
+          [3, 'config', 'StructuredDataDict', 0, 'dataset_tags_00000000', null],
+        ]);
+        const tables = await m.db.tableNames();
+        expect(tables.has('dataset_tags_00000000')).toBe(true);
+        expect(tables.has('dataset_tags_00000001')).toBe(true);
+        expect(
+          (await m.db.inspectTable('dataset_tags_00000001'))!.fields.map((f) => f.name),
+        ).toEqual(['dataset_type_id', 'dataset_id', 'collection_id', 'instrument', 'detector']);
+        expect((await m.datasets.getDatasetType('calexp'))!.equals(calexp)).toBe(true);
+        expect((await m.datasets.allDatasetTypes()).map((t) => t.name)).toEqual([
+          'calexp',
+          'config',
+          'flat_like',
+        ]);
+      });
+
+      it('refuses a conflicting re-definition, naming both, writing nothing', async () => {
+        const m = await place.fresh();
+        await m.datasets.registerDatasetType(calexp);
+        const before = await contents(m);
+        const other = new DatasetType('calexp', ['visit'], 'StructuredDataDict', { universe });
+        const error = await rejection(m.datasets.registerDatasetType(other));
+        expect(ConflictingDatasetTypeError.is(error)).toBe(true);
+        expect((error as Error).message).toBe(
+          'Dataset type calexp(dimensions=[instrument, visit], storageClass=StructuredDataDict) conflicts with the registered definition calexp(dimensions=[instrument, detector], storageClass=StructuredDataDict)',
+        );
+        const sc = new DatasetType('calexp', ['detector'], 'StructuredData', { universe });
+        expect(
+          ConflictingDatasetTypeError.is(await rejection(m.datasets.registerDatasetType(sc))),
+        ).toBe(true);
+        expect(await contents(m)).toEqual(before);
+        const missing = await rejection(m.datasets.findDatasetType('nope'));
+        expect(MissingDatasetTypeError.is(missing)).toBe(true);
+        expect((missing as MissingDatasetTypeError).key).toBe('nope');
+      });
+
+      it('inserts into a run: dataset, tags and summary rows', async () => {
+        const m = await populated(place);
+        const refs = await m.datasets.insert('calexp', 'r1', [det(1), det(2)], {
+          idGenerationMode: DatasetIdGenEnum.DATAID_TYPE_RUN,
+        });
+        const run = (await m.collections.find('r1')).key;
+        expect(refs.map((r) => [r.run, r.dataId.toJSON()])).toEqual([
+          ['r1', det(1)],
+          ['r1', det(2)],
+        ]);
+        const datasets = await rows(m.db, 'dataset');
+        expect(datasets.map((r) => [r.id, r.dataset_type_id, r.run_id]).sort()).toEqual(
+          refs.map((r) => [r.id, 1, run]).sort(),
+        );
+        // ingest_date: TAI nanoseconds, within a minute of now (TAI is 37 s ahead of UTC).
+        const ingest = Number((datasets[0]!.ingest_date as { nsec: bigint }).nsec / 1_000_000n);
+        expect(Math.abs(ingest - 37_000 - Date.now())).toBeLessThan(60_000);
+        expect(
+          (await rows(m.db, 'dataset_tags_00000001'))
+            .map((r) => [
+              r.dataset_type_id,
+              r.dataset_id,
+              r.collection_id,
+              r.instrument,
+              r.detector,
+            ])
+            .sort(),
+        ).toEqual(refs.map((r) => [1, r.id, run, 'Cam', r.dataId.get('detector')]).sort());
+        expect(await rows(m.db, 'collection_summary_dataset_type')).toEqual([
+          { collection_id: run, dataset_type_id: 1 },
+        ]);
+        expect(await rows(m.db, 'collection_summary_instrument')).toEqual([
+          { collection_id: run, instrument: 'Cam' },
+        ]);
+        expect(await rows(m.db, 'collection_summary_skymap')).toEqual([]);
+      });
+
+      it('makes ids as daf_butler: UUIDv7 by default, reproducible UUIDv5 on request', async () => {
+        const m = await populated(place);
+        const [unique] = await m.datasets.insert('calexp', 'r1', [det(1)]);
+        expect(unique!.id[14]).toBe('7');
+        const [a] = await m.datasets.insert('calexp', 'r2', [det(1)], {
+          idGenerationMode: DatasetIdGenEnum.DATAID_TYPE_RUN,
+        });
+        expect(a!.id[14]).toBe('5');
+        const [b] = await m.datasets.insert('calexp', 'r1', [det(2)], {
+          idGenerationMode: DatasetIdGenEnum.DATAID_TYPE,
+        });
+        expect(b!.id[14]).toBe('5');
+        // DATAID_TYPE ignores the run: the same data ID in another run has the same id,
+        // which the dataset table refuses.
+        const error = await rejection(
+          m.datasets.insert('calexp', 'r2', [det(2)], {
+            idGenerationMode: DatasetIdGenEnum.DATAID_TYPE,
+          }),
+        );
+        expect(DatasetConflictError.is(error)).toBe(true);
+        expect((await m.datasets.getDatasetRef(b!.id))!.run).toBe('r1');
+      });
+
+      it('refuses every bad insert with a typed error naming the culprit, writing nothing', async () => {
+        const m = await populated(place);
+        await m.datasets.insert('calexp', 'r1', [det(1)]);
+        const before = await contents(m);
+        const cases: [() => Promise<unknown>, (e: unknown) => boolean, string][] = [
+          [
+            () => m.datasets.insert('nope', 'r1', [det(1)]),
+            MissingDatasetTypeError.is.bind(MissingDatasetTypeError),
+            "'nope'",
+          ],
+          [
+            () => m.datasets.insert('calexp', 'ghost', [det(1)]),
+            MissingCollectionError.is.bind(MissingCollectionError),
+            "'ghost'",
+          ],
+          [
+            () => m.datasets.insert('calexp', 't', [det(2)]),
+            CollectionTypeError.is.bind(CollectionTypeError),
+            '"t": it is a TAGGED collection, not RUN',
+          ],
+          [
+            () => m.datasets.insert('calexp', 'c', [det(2)]),
+            CollectionTypeError.is.bind(CollectionTypeError),
+            '"c": it is a CHAINED collection',
+          ],
+          [
+            () => m.datasets.insert('calexp', 'r1', [{ instrument: 'Cam' }]),
+            DataIdError.is.bind(DataIdError),
+            "dimension 'detector'",
+          ],
+          [
+            () => m.datasets.insert('calexp', 'r1', [{ instrument: 'Cam', detector: 'x' }]),
+            DataIdError.is.bind(DataIdError),
+            "'detector' must be an integer",
+          ],
+          [
+            () => m.datasets.insert('calexp', 'r1', [det(3), det(3)]),
+            DatasetConflictError.is.bind(DatasetConflictError),
+            '{instrument: "Cam", detector: 3} is given twice',
+          ],
+          [
+            () => m.datasets.insert('calexp', 'r1', [det(4), det(1)]),
+            DatasetConflictError.is.bind(DatasetConflictError),
+            '{instrument: "Cam", detector: 1} is already in run "r1"',
+          ],
+        ];
+        for (const [run, is, text] of cases) {
+          const error = await rejection(run());
+          expect(is(error), String(error)).toBe(true);
+          expect((error as Error).message).toContain(text);
+        }
+        expect(await contents(m)).toEqual(before);
+      });
+
+      it('finds the first dataset in collection order, chains expanded', async () => {
+        const m = await populated(place);
+        const [r1d1, r1d2] = await m.datasets.insert('calexp', 'r1', [det(1), det(2)]);
+        const [r2d2, r2d3] = await m.datasets.insert('calexp', 'r2', [det(2), det(3)]);
+        const id = async (dataId: DataIdInput, collections: string[]) =>
+          (await m.datasets.find('calexp', dataId, collections))?.id ?? null;
+        expect(await id(det(1), ['r1'])).toBe(r1d1!.id);
+        expect(await id(det(2), ['r1'])).toBe(r1d2!.id);
+        expect(await id(det(2), ['c'])).toBe(r2d2!.id);
+        expect(await id(det(2), ['r1', 'c'])).toBe(r1d2!.id);
+        expect(await id(det(1), ['c'])).toBe(r1d1!.id);
+        expect(await id(det(3), ['r1'])).toBeNull();
+        expect(await id(det(1), ['t'])).toBeNull();
+        const found = await m.datasets.findDatasets(
+          'calexp',
+          [det(3), det(9), det(1), DataCoordinate.standardize(det(2), { universe })],
+          ['c'],
+        );
+        expect(found.map((r) => r?.id ?? null)).toEqual([r2d3!.id, null, r1d1!.id, r2d2!.id]);
+        expect(found[0]!.run).toBe('r2');
+        expect(found[0]!.dataId.toJSON()).toEqual(det(3));
+        expect(found[0]!.datasetType.equals(calexp)).toBe(true);
+      });
+
+      it('finds many data IDs with one statement per chunk', async () => {
+        const m = await populated(place);
+        const ids = Array.from({ length: 12_000 }, (_, i) => det(i));
+        const r1 = await m.datasets.insert('calexp', 'r1', ids.slice(0, 6000));
+        const r2 = await m.datasets.insert('calexp', 'r2', ids.slice(3000, 12_000));
+        const found = await m.datasets.findDatasets('calexp', ids, ['c']);
+        expect(found.map((r) => r!.id)).toEqual([
+          ...r1.slice(0, 3000).map((r) => r.id),
+          ...r2.map((r) => r.id),
+        ]);
+      });
+
+      it('refuses a find with an unknown type, collection or incomplete data ID', async () => {
+        const m = await populated(place);
+        expect(
+          MissingDatasetTypeError.is(await rejection(m.datasets.find('x', det(1), ['r1']))),
+        ).toBe(true);
+        const missing = await rejection(m.datasets.find('calexp', det(1), ['r1', 'ghost']));
+        expect(MissingCollectionError.is(missing)).toBe(true);
+        expect((missing as MissingCollectionError).key).toBe('ghost');
+        const bad = await rejection(m.datasets.find('calexp', { detector: 1 }, ['r1']));
+        expect(DataIdError.is(bad)).toBe(true);
+        expect((bad as DataIdError).dimension).toBe('instrument');
+      });
+
+      it('associates with and disassociates from TAGGED collections', async () => {
+        const m = await populated(place);
+        const [a, b] = await m.datasets.insert('calexp', 'r1', [det(1), det(2)]);
+        const [c] = await m.datasets.insert('calexp', 'r2', [det(1)]);
+        await m.datasets.associate('t', [a!, b!]);
+        await m.datasets.associate('t', [a!]);
+        expect((await m.datasets.find('calexp', det(1), ['t']))!.id).toBe(a!.id);
+        expect((await m.datasets.find('calexp', det(1), ['t']))!.run).toBe('r1');
+        const tagged = (await m.collections.find('t')).key;
+        expect(
+          (await rows(m.db, 'collection_summary_dataset_type')).filter(
+            (r) => r.collection_id === tagged,
+          ),
+        ).toEqual([{ collection_id: tagged, dataset_type_id: 1 }]);
+        const before = await contents(m);
+        const conflict = await rejection(m.datasets.associate('t', [c!]));
+        expect(DatasetConflictError.is(conflict)).toBe(true);
+        expect((conflict as Error).message).toContain(`dataset ${a!.id} of type calexp`);
+        const wrong = await rejection(m.datasets.associate('r2', [a!]));
+        expect(CollectionTypeError.is(wrong)).toBe(true);
+        expect(await contents(m)).toEqual(before);
+        await m.datasets.disassociate('t', [a!]);
+        expect(await m.datasets.find('calexp', det(1), ['t'])).toBeNull();
+        expect((await m.datasets.find('calexp', det(2), ['t']))!.id).toBe(b!.id);
+        expect(CollectionTypeError.is(await rejection(m.datasets.disassociate('c', [b!])))).toBe(
+          true,
+        );
+      });
+
+      it('refuses to associate a dataset the registry does not hold', async () => {
+        const m = await populated(place);
+        const [a] = await m.datasets.insert('calexp', 'r1', [det(1)]);
+        await m.datasets.remove([a!]);
+        const before = await contents(m);
+        const error = await rejection(m.datasets.associate('t', [a!]));
+        expect(LookupError.is(error)).toBe(true);
+        expect((error as LookupError).key).toBe(a!.id);
+        expect(await contents(m)).toEqual(before);
+      });
+
+      it('lists datasets in collections with data ID constraints', async () => {
+        const m = await populated(place);
+        await m.datasets.registerDatasetType(visitType);
+        const r1 = await m.datasets.insert('src', 'r1', [
+          { instrument: 'Cam', visit: 1, detector: 1 },
+          { instrument: 'Cam', visit: 1, detector: 2 },
+          { instrument: 'Cam', visit: 2, detector: 1 },
+        ]);
+        const r2 = await m.datasets.insert('src', 'r2', [
+          { instrument: 'Cam', visit: 1, detector: 2 },
+        ]);
+        await m.datasets.associate('t', [r1[0]!]);
+        const list = async (collections: string[], options = {}) =>
+          (await m.datasets.queryDatasets('src', collections, options)).map((r) => [
+            r.run,
+            r.dataId.get('visit'),
+            r.dataId.get('detector'),
+          ]);
+        // Ordered by collection, then data ID (instrument, detector, visit).
+        expect(await list(['c'])).toEqual([
+          ['r2', 1, 2],
+          ['r1', 1, 1],
+          ['r1', 2, 1],
+          ['r1', 1, 2],
+        ]);
+        expect(await list(['c'], { findFirst: true })).toEqual([
+          ['r2', 1, 2],
+          ['r1', 1, 1],
+          ['r1', 2, 1],
+        ]);
+        expect(await list(['c'], { where: { visit: 1 } })).toHaveLength(3);
+        expect(await list(['c'], { where: { visit: 1, detector: 2 }, findFirst: true })).toEqual([
+          ['r2', 1, 2],
+        ]);
+        expect(await list(['t', 'r1'])).toEqual([
+          ['r1', 1, 1],
+          ['r1', 2, 1],
+          ['r1', 1, 2],
+        ]);
+        expect(r2).toHaveLength(1);
+        const bad = await rejection(
+          m.datasets.queryDatasets('src', ['c'], { where: { band: 'r' } }),
+        );
+        expect(DataIdError.is(bad)).toBe(true);
+        expect((bad as DataIdError).dimension).toBe('band');
+      });
+
+      it('handles dataset types without dimensions', async () => {
+        const m = await populated(place);
+        await m.datasets.registerDatasetType(config);
+        const [a] = await m.datasets.insert('config', 'r1', [{}]);
+        const [b] = await m.datasets.insert('config', 'r2', [{}]);
+        expect((await m.datasets.find('config', {}, ['c']))!.id).toBe(b!.id);
+        expect((await m.datasets.find('config', {}, ['r1']))!.id).toBe(a!.id);
+        expect(
+          DatasetConflictError.is(await rejection(m.datasets.insert('config', 'r1', [{}]))),
+        ).toBe(true);
+        expect(await rows(m.db, 'collection_summary_instrument')).toEqual([]);
+      });
+
+      it('removes datasets with their tags, refusing those a datastore holds', async () => {
+        const m = await populated(place);
+        const [a, b] = await m.datasets.insert('calexp', 'r1', [det(1), det(2)]);
+        await m.datasets.associate('t', [a!, b!]);
+        await m.bridges.register('store').insert([b!]);
+        const before = await contents(m);
+        const error = await rejection(m.datasets.remove([a!, b!]));
+        expect(OrphanedRecordError.is(error)).toBe(true);
+        expect(await contents(m)).toEqual(before);
+        await m.datasets.remove([a!]);
+        expect(await m.datasets.getDatasetRef(a!.id)).toBeNull();
+        expect(await m.datasets.find('calexp', det(1), ['t'])).toBeNull();
+        expect((await m.datasets.find('calexp', det(2), ['t']))!.id).toBe(b!.id);
+      });
+
+      it('removes a run with its datasets, refusing while a datastore holds one', async () => {
+        const m = await populated(place);
+        const [a] = await m.datasets.insert('calexp', 'r2', [det(1)]);
+        await m.datasets.associate('t', [a!]);
+        await m.collections.setChain('c', ['r1']);
+        await m.bridges.register('store').insert([a!]);
+        const refused = await rejection(m.collections.remove('r2'));
+        expect(OrphanedRecordError.is(refused)).toBe(true);
+        expect((await m.datasets.getDatasetRef(a!.id))!.run).toBe('r2');
+        await m.bridges.register('store').forget([a!]);
+        await m.collections.remove('r2');
+        expect(await m.datasets.getDatasetRef(a!.id)).toBeNull();
+        expect(await m.datasets.find('calexp', det(1), ['t'])).toBeNull();
+      });
+    });
+  },
+);
