@@ -1,11 +1,11 @@
-import { DataCoordinate, DimensionGroup } from '@butler-ts/core';
+import { DataCoordinate } from '@butler-ts/core';
 import type {
   DataIdMapping,
   DataIdValue,
   DimensionElement,
   DimensionRecordValues,
   DimensionUniverse,
-} from '@butler-ts/core';
+ DimensionGroup } from '@butler-ts/core';
 import type { InsertRowOf, TableSpec } from '@butler-ts/ddl';
 import {
   DimensionRecordStorageManager,

@@ -28,8 +28,7 @@ import { SqliteDatabase } from '../src/sqlite/index.ts';
 
 const ATTRIBUTES = 'lsst.daf.butler.registry.attributes.DefaultButlerAttributeManager';
 const OPAQUE = 'lsst.daf.butler.registry.opaque.ByNameOpaqueTableStorageManager';
-const DIMENSIONS =
-  'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager';
+const DIMENSIONS = 'lsst.daf.butler.registry.dimensions.static.StaticDimensionRecordStorageManager';
 const BRIDGE =
   'lsst.daf.butler.registry.bridge.monolithic.MonolithicDatastoreRegistryBridgeManager';
 
