@@ -5,7 +5,6 @@ export {
   datasetTableForeignKeys,
   standaloneDatasetForeignKeys,
 } from './dataset-foreign-keys.ts';
-export { DIMENSION_GRAPH_DEFINITION_SPEC, DIMENSION_GRAPH_KEY_SPEC } from './dimension-groups.ts';
 export { StaticDimensionRecordStorageManager } from './dimension-manager.ts';
 export {
   BRIDGE_CHUNK_SIZE,
