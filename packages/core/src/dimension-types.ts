@@ -151,7 +151,12 @@ export interface DimensionElement {
   /** The dimension whose values are its records (it then has no table), or `null`. */
   readonly impliedUnionTarget: string | null;
   /** The skypix system and level of a skypix dimension, or `null`. */
-  readonly skypix: { readonly system: string; readonly level: number } | null;
+  readonly skypix: {
+    /** The skypix system (e.g. `htm`). */
+    readonly system: string;
+    /** The level in that system (e.g. 7 for `htm7`). */
+    readonly level: number;
+  } | null;
   /** Whether its records live in a table of their own (not for skypix or implied-union dimensions). */
   readonly hasOwnTable: boolean;
   /** Documentation (empty when none). */

@@ -1,11 +1,11 @@
-import { DataCoordinate, DimensionGroup } from '@butler-ts/core';
+import { DataCoordinate } from '@butler-ts/core';
 import type {
   DataIdMapping,
   DataIdValue,
   DimensionElement,
   DimensionRecordValues,
   DimensionUniverse,
-} from '@butler-ts/core';
+ DimensionGroup } from '@butler-ts/core';
 import type { InsertRowOf, TableSpec } from '@butler-ts/ddl';
 import {
   DimensionRecordStorageManager,
@@ -49,7 +49,8 @@ export class StaticDimensionRecordStorageManager extends DimensionRecordStorageM
   readonly #groups: DimensionGroupStorage;
   readonly #tables: ReadonlyMap<string, TableHandle>;
 
-  protected constructor(
+  // Private: its parameters are internal; subclasses are not supported yet.
+  private constructor(
     db: Database,
     universe: DimensionUniverse,
     groups: DimensionGroupStorage,
@@ -75,8 +76,8 @@ export class StaticDimensionRecordStorageManager extends DimensionRecordStorageM
 
   /**
    * The specs of every table the manager declares for `universe` on an engine (element
-   * tables, overlap tables; the group tables are {@link DIMENSION_GRAPH_KEY_SPEC} and
-   * {@link DIMENSION_GRAPH_DEFINITION_SPEC}).
+   * tables, overlap tables; not the group tables `dimension_graph_key` and
+   * `dimension_graph_definition`).
    */
   static tableSpecs(
     universe: DimensionUniverse,

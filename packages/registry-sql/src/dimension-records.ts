@@ -72,7 +72,9 @@ export function rowOfRecord(
         `Timespans of ${element.name} cannot be written on PostgreSQL yet (int8range columns are not supported)`,
       );
     }
-    if (timespan === null || timespan === undefined) {
+    if (dialect === 'postgresql') {
+      // No timespan column is declared there (see above).
+    } else if (timespan === null || timespan === undefined) {
       row['timespan_begin'] = null;
       row['timespan_end'] = null;
     } else {
@@ -96,8 +98,7 @@ export function whereOfRecord(
 ): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(where)) {
-    const column =
-      element.isDimension && name === element.name ? element.keys[0]!.name : name;
+    const column = element.isDimension && name === element.name ? element.keys[0]!.name : name;
     result[column] = value;
   }
   return result;

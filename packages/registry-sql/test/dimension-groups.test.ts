@@ -12,10 +12,8 @@ import {
 import type { Database } from '@butler-ts/registry-interfaces';
 import { rejection } from '@butler-ts/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DIMENSION_GRAPH_DEFINITION_SPEC,
-  StaticDimensionRecordStorageManager,
-} from '../src/index.ts';
+import { DIMENSION_GRAPH_DEFINITION_SPEC } from '../src/dimension-groups.ts';
+import { StaticDimensionRecordStorageManager } from '../src/index.ts';
 import { PostgresDatabase } from '../src/postgres/index.ts';
 import { SqliteDatabase } from '../src/sqlite/index.ts';
 import { loadPostgresRegistry, writeSqliteRegistry } from './daf-butler-fixture.ts';

@@ -20,7 +20,8 @@ function startWorker(script: string, namespace: string, name: string): Worker {
   return startChild(script, [pgUrl, namespace, name], { BUTLER_PG_WORKER: '1' });
 }
 
-describe.skipIf(!available)('registry on PostgreSQL', () => {
+// A registry now holds the dimensions manager's ~40 tables: generous limits on a loaded machine.
+describe.skipIf(!available)('registry on PostgreSQL', { timeout: 120_000 }, () => {
   const schemas: string[] = [];
   const opened: Registry[] = [];
   let bundle: { script: string; remove(): void } | undefined;
