@@ -69,8 +69,8 @@ function pythonText(value: unknown, isFloat = false): string {
   if (typeof value === 'number') return isFloat ? pythonFloatRepr(value) : String(value);
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return `b'${Buffer.from(value).toString('hex')}'`;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value as string);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value) ?? '';
 }
 
 // fnmatch-style globs (`*`, `?`, `[…]`) as daf_butler's command-line GLOB arguments take them.

@@ -24,9 +24,12 @@ const RUNTIME_DEPENDENCIES = [
   '@butler-ts/ddl',
   '@butler-ts/registry-interfaces',
   '@butler-ts/registry-sql',
+  // The query-* commands open repositories through the Butler.
   '@butler-ts/core',
   '@butler-ts/datastore',
+  '@butler-ts/datastore-memory',
   '@butler-ts/datastore-file',
+  '@butler-ts/butler',
 ];
 
 let outDir: string | undefined;
