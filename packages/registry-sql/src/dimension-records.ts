@@ -96,8 +96,7 @@ export function whereOfRecord(
 ): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(where)) {
-    const column =
-      element.isDimension && name === element.name ? element.keys[0]!.name : name;
+    const column = element.isDimension && name === element.name ? element.keys[0]!.name : name;
     result[column] = value;
   }
   return result;

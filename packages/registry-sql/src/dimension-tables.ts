@@ -150,7 +150,8 @@ export function dimensionTableSpecs(
 ): Map<string, TableSpec> {
   const specs = new Map<string, TableSpec>();
   const tabled = universe.elements.filter((e) => e.hasOwnTable);
-  for (const element of tabled) specs.set(element.name, elementTableSpec(universe, element, dialect));
+  for (const element of tabled)
+    specs.set(element.name, elementTableSpec(universe, element, dialect));
   // Materialized overlaps with the skypix dimensions, per spatial element.
   const spatial = tabled.filter((e) => e.spatial !== null);
   for (const element of spatial) {

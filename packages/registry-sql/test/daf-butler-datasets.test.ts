@@ -141,7 +141,7 @@ function lines(rows: readonly Row[], columns: readonly string[]): string[] {
           if (v === null || v === undefined) return '';
           return c.endsWith('id') && typeof v === 'string' && v.includes('-')
             ? v.replaceAll('-', '')
-            : String(v);
+            : String(v as string | number);
         })
         .join('|'),
     )
