@@ -139,9 +139,8 @@ function lines(rows: readonly Row[], columns: readonly string[]): string[] {
         .map((c) => {
           const v = r[c];
           if (v === null || v === undefined) return '';
-          return c.endsWith('id') && typeof v === 'string' && v.includes('-')
-            ? v.replaceAll('-', '')
-            : String(v as string | number);
+          if (typeof v !== 'string') return JSON.stringify(v);
+          return c.endsWith('id') && v.includes('-') ? v.replaceAll('-', '') : v;
         })
         .join('|'),
     )
