@@ -73,13 +73,18 @@ export interface DatasetTables {
   readonly collection: TableHandle<typeof COLLECTION_SPEC>;
 }
 
-/** A registered dataset type with what its queries need. */
-interface TypeRecord {
+/** A registered dataset type with what its queries need (the manager's cache entry). */
+export interface DatasetTypeRecord {
+  /** `dataset_type.id`. */
   readonly id: number;
+  /** The dataset type. */
   readonly datasetType: DatasetType;
+  /** The key of its dimension group. */
   readonly dimensionsKey: number;
+  /** Its tags table. */
   readonly tags: TableHandle;
 }
+type TypeRecord = DatasetTypeRecord;
 
 // Values of the longest IN list per find statement: measured on 10 000 data IDs
 // (bench/find-datasets.mjs), lists of 1 000 ran faster than one list of 10 000 or lists of 250.
