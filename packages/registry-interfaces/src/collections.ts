@@ -51,7 +51,7 @@ export interface RunTimespan {
 
 /** A RUN collection with the columns of the `run` table. */
 export interface RunRecord extends CollectionRecord {
-  /** Always {@link CollectionType.RUN}. */
+  /** Always `CollectionType.RUN` (1). */
   readonly type: typeof CollectionType.RUN;
   /** The host the run was made on, or `null` (daf_butler's `registerRun` leaves it null). */
   readonly host: string | null;

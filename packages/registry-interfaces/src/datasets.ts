@@ -85,7 +85,7 @@ export abstract class DatasetRecordStorageManager extends VersionedExtension {
 
   /**
    * Finds, for each data ID, the first dataset of the type in the collections searched in
-   * order (CHAINED collections expanded), with one query per call.
+   * order (CHAINED collections expanded), with set-based queries (not one per data ID).
    *
    * @returns a ref or `null` per data ID, in the order of `dataIds`.
    * @throws `MissingDatasetTypeError`, `MissingCollectionError`, `DataIdError`.

@@ -196,11 +196,6 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     return new this(db, tables, registrySchemaVersion);
   }
 
-  /** The handles of the manager's tables, for the datasets manager's joins. */
-  get tables(): CollectionTables {
-    return this.#tables;
-  }
-
   override clone(db: Database): SynthIntKeyCollectionManager {
     const cls = this.constructor as typeof SynthIntKeyCollectionManager;
     return new cls(db, this.#tables, this.registrySchemaVersion);

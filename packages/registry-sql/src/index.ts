@@ -5,25 +5,16 @@ export {
   datasetTableForeignKeys,
   standaloneDatasetForeignKeys,
 } from './dataset-foreign-keys.ts';
-export {
-  COLLECTION_CHAIN_SPEC,
-  COLLECTION_SPEC,
-  RUN_SPEC_POSTGRES,
-  RUN_SPEC_SQLITE,
-  SynthIntKeyCollectionManager,
-} from './collections-manager.ts';
+export { SynthIntKeyCollectionManager } from './collections-manager.ts';
 export type { CollectionTables } from './collections-manager.ts';
 export {
-  COLLECTION_SUMMARY_DATASET_TYPE_SPEC,
-  DATASET_SPEC,
-  DATASET_TYPE_SPEC,
   collectionSummaryGovernorSpec,
   dimensionKeyField,
   tagsTableName,
   tagsTableSpec,
 } from './dataset-tables.ts';
 export { ByDimensionsDatasetRecordStorageManagerUUID } from './datasets-manager.ts';
-export type { DatasetTables } from './datasets-manager.ts';
+export type { DatasetTables, DatasetTypeRecord } from './datasets-manager.ts';
 export { DIMENSION_GRAPH_DEFINITION_SPEC, DIMENSION_GRAPH_KEY_SPEC } from './dimension-groups.ts';
 export { StaticDimensionRecordStorageManager } from './dimension-manager.ts';
 export {
