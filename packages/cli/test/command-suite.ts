@@ -89,7 +89,14 @@ export function describeCommands(name: string, makeEngine: () => Engine): void {
           canWrite: boolean;
           opaqueTables: unknown[];
         };
-        expect(report.managers.map((m) => m.type)).toEqual(['attributes', 'opaque', 'datastores']);
+        expect(report.managers.map((m) => m.type)).toEqual([
+          'attributes',
+          'opaque',
+          'datastores',
+          'dimensions',
+          'collections',
+          'datasets',
+        ]);
         for (const manager of report.managers) {
           expect(manager.supported).toContain(manager.version);
           expect(manager.read).toEqual({ ok: true });

@@ -82,7 +82,7 @@ export abstract class CollectionManager extends VersionedExtension {
    * @returns the record and whether it was inserted now.
    * @throws `ConflictingDefinitionError` when a collection of that name exists with another
    *   type; `NotSupportedError` for CALIBRATION collections (not implemented yet);
-   *   `InvalidArgumentError` for an empty name or a type that is not a {@link CollectionType}.
+   *   `InvalidArgumentError` for an empty name or a type that is not a `CollectionType`.
    */
   abstract register(
     name: string,
@@ -160,7 +160,7 @@ export abstract class CollectionManager extends VersionedExtension {
   }
 
   /**
-   * Registers a RUN collection (see {@link CollectionManager.register}).
+   * Registers a RUN collection (see `register`).
    *
    * @returns the run and whether it was inserted now.
    */

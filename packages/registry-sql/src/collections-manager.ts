@@ -93,6 +93,16 @@ export const COLLECTION_CHAIN_SPEC = tableSpec({
 /** The handles of the collections manager's tables. */
 export interface CollectionTables {
   /** `collection`. */
+  readonly collection: TableHandle;
+  /** `run`. */
+  readonly run: TableHandle;
+  /** `collection_chain`. */
+  readonly collection_chain: TableHandle;
+}
+
+/** {@link CollectionTables} with the specs the manager reads through. */
+interface TypedCollectionTables {
+  /** `collection`. */
   readonly collection: TableHandle<typeof COLLECTION_SPEC>;
   /** `run`. */
   readonly run: TableHandle;
@@ -144,7 +154,7 @@ function checkName(name: unknown, what = 'collection name'): asserts name is str
  */
 export class SynthIntKeyCollectionManager extends CollectionManager {
   readonly #db: Database;
-  readonly #tables: CollectionTables;
+  readonly #tables: TypedCollectionTables;
 
   protected constructor(
     db: Database,
@@ -153,7 +163,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
   ) {
     super({ registrySchemaVersion });
     this.#db = db;
-    this.#tables = tables;
+    this.#tables = tables as TypedCollectionTables;
   }
 
   /** daf_butler's name for this manager, stored in the attributes table. */

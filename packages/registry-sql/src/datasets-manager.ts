@@ -60,6 +60,20 @@ import {
 /** The handles of the datasets manager's static tables. */
 export interface DatasetTables {
   /** `dataset_type`. */
+  readonly dataset_type: TableHandle;
+  /** `dataset`. */
+  readonly dataset: TableHandle;
+  /** `collection_summary_dataset_type`. */
+  readonly collection_summary_dataset_type: TableHandle;
+  /** `collection_summary_<governor>`, by governor dimension. */
+  readonly governorSummaries: ReadonlyMap<string, TableHandle>;
+  /** `collection` (declared by the collections manager; joined for run names). */
+  readonly collection: TableHandle;
+}
+
+/** {@link DatasetTables} with the specs the manager reads through. */
+interface TypedDatasetTables {
+  /** `dataset_type`. */
   readonly dataset_type: TableHandle<typeof DATASET_TYPE_SPEC>;
   /** `dataset`. */
   readonly dataset: TableHandle<typeof DATASET_SPEC>;
@@ -141,7 +155,7 @@ function describeType(datasetType: DatasetType): string {
  */
 export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordStorageManager {
   readonly #db: Database;
-  readonly #tables: DatasetTables;
+  readonly #tables: TypedDatasetTables;
   readonly #collections: CollectionManager;
   readonly #dimensions: DimensionRecordStorageManager;
   readonly #hasDimensionTable: (dimension: string) => boolean;
@@ -158,7 +172,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
   }) {
     super({ registrySchemaVersion: options.registrySchemaVersion });
     this.#db = options.db;
-    this.#tables = options.tables;
+    this.#tables = options.tables as TypedDatasetTables;
     this.#collections = options.collections;
     this.#dimensions = options.dimensions;
     this.#hasDimensionTable = options.hasDimensionTable;

@@ -15,7 +15,6 @@ export {
 } from './dataset-tables.ts';
 export { ByDimensionsDatasetRecordStorageManagerUUID } from './datasets-manager.ts';
 export type { DatasetTables, DatasetTypeRecord } from './datasets-manager.ts';
-export { DIMENSION_GRAPH_DEFINITION_SPEC, DIMENSION_GRAPH_KEY_SPEC } from './dimension-groups.ts';
 export { StaticDimensionRecordStorageManager } from './dimension-manager.ts';
 export {
   BRIDGE_CHUNK_SIZE,
