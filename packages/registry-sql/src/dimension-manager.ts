@@ -5,7 +5,8 @@ import type {
   DimensionElement,
   DimensionRecordValues,
   DimensionUniverse,
- DimensionGroup } from '@butler-ts/core';
+  DimensionGroup,
+} from '@butler-ts/core';
 import type { InsertRowOf, TableSpec } from '@butler-ts/ddl';
 import {
   DimensionRecordStorageManager,

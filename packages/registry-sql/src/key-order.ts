@@ -58,7 +58,10 @@ type Row = Readonly<Record<string, unknown>>;
  * compare with `<` directly, which is the same order; one or two such columns, the common
  * keys, get a comparator without a loop.
  */
-function rowComparator(rows: readonly Row[], columns: readonly string[]): (p: Row, q: Row) => number {
+function rowComparator(
+  rows: readonly Row[],
+  columns: readonly string[],
+): (p: Row, q: Row) => number {
   const plain = columns.map((column) => plainColumn(rows, column));
   if (plain.every(Boolean)) {
     if (columns.length === 1) {
