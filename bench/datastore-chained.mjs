@@ -13,7 +13,7 @@ import { Datastore } from '@butler-ts/datastore';
 import '@butler-ts/datastore-chained';
 import '@butler-ts/datastore-file';
 import '@butler-ts/datastore-memory';
-import { createRegistry } from '@butler-ts/registry-sql';
+import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const N = Number(args[0] ?? 5_000);
@@ -57,7 +57,10 @@ async function readAll(datastore) {
 // One round: put, get, then get from a datastore built again on the same registry and root.
 async function round(kind) {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
-  const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, { universe });
+  const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, {
+    datasetForeignKeys: standaloneDatasetForeignKeys,
+    universe,
+  });
   try {
     const datastore = await Datastore.fromConfig(configs[kind], registry.bridges, dir);
     const put = await timed(() =>

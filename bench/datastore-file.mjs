@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { DatasetRef, DatasetType } from '@butler-ts/core';
 import { makeTestStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
 import { FileDatastore, pythonJsonDumps } from '@butler-ts/datastore-file';
-import { createRegistry } from '@butler-ts/registry-sql';
+import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
 import Database from 'better-sqlite3';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -53,7 +53,10 @@ async function timed(fn, label) {
 
 async function datastoreRound() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fds-'));
-  const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, { universe });
+  const registry = await createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, {
+    datasetForeignKeys: standaloneDatasetForeignKeys,
+    universe,
+  });
   try {
     const datastore = await FileDatastore.create(config, registry.bridges, { butlerRoot: dir });
     const put = await timed(

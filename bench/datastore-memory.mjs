@@ -8,7 +8,7 @@
 import { DatasetRef, DatasetType } from '@butler-ts/core';
 import { makeTestStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
 import { InMemoryDatastore } from '@butler-ts/datastore-memory';
-import { createRegistry } from '@butler-ts/registry-sql';
+import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const N = Number(args[0] ?? 1_000_000);
@@ -36,7 +36,10 @@ console.log(
   `(setup: ${N.toLocaleString('en')} refs and values in ${(performance.now() - start).toFixed(0)} ms)`,
 );
 
-const registry = await createRegistry('sqlite://', { universe });
+const registry = await createRegistry('sqlite://', {
+  datasetForeignKeys: standaloneDatasetForeignKeys,
+  universe,
+});
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timed(fn) {

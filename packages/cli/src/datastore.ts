@@ -230,7 +230,7 @@ export async function ingestCommand(
     const registered = await registeredDatasets(db, ids);
     if (registered === null)
       throw new CliError(
-        `${db.toString()} has no dataset table: datastore ingest stores files for datasets registered by daf_butler, and butler-ts cannot register datasets yet`,
+        `${db.toString()} has no dataset table (a registry made by an older butler-ts): datastore ingest stores files only for registered datasets`,
       );
     const unregistered = ids.filter((id) => !registered.has(id));
     if (unregistered.length > 0)

@@ -175,7 +175,7 @@ describe.each(engines)('butler-ts datastore on a repository butler-ts made, $nam
       expect(verify.stdout).toContain('OK: 2 records, 2 files');
     });
 
-    it('ingest explains that butler-ts cannot register datasets yet', async () => {
+    it('ingest refuses IDs the registry does not have, naming them', async () => {
       const { args } = await engine.make();
       const table = join(temp.dir, `t-${n++}.csv`);
       writeFileSync(table, `id,path\n${refs[0]!.id},x.yaml\n`);
@@ -193,7 +193,7 @@ describe.each(engines)('butler-ts datastore on a repository butler-ts made, $nam
       expect(result.code).toBe(1);
       expect(lines(result.stderr)).toEqual([
         expect.stringMatching(
-          /^butler-ts: .* has no dataset table: datastore ingest stores files for datasets registered by daf_butler/,
+          new RegExp(`^butler-ts: Not registered in the dataset table of .*: ${refs[0]!.id}`),
         ),
       ]);
     });

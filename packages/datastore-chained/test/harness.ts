@@ -8,7 +8,11 @@ import type { ConfigData } from '@butler-ts/core';
 import { DictModel, MetricsModel, TEST_TYPE_NAMES, testUniverse } from '@butler-ts/core/testing';
 import { FormatterRegistry } from '@butler-ts/datastore-file';
 import '@butler-ts/datastore-memory';
-import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import {
+  createRegistry,
+  openRegistry,
+  standaloneDatasetForeignKeys,
+} from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 import pg from 'pg';
 import { TEST_FORMATTERS } from '@butler-ts/testkit';
@@ -112,6 +116,7 @@ export class Workspace {
       this.#schemas.push(namespace);
     }
     const registry = await createRegistry(uri, {
+      datasetForeignKeys: standaloneDatasetForeignKeys,
       universe: testUniverse(),
       ...(namespace === undefined ? {} : { namespace }),
     });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DictModel, MetricsModel, TEST_TYPE_NAMES, testUniverse } from '@butler-ts/core/testing';
 import type { Datastore } from '@butler-ts/datastore';
-import { createRegistry } from '@butler-ts/registry-sql';
+import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 import { describeDatastore } from '@butler-ts/testkit';
 import type { DatastoreHarness } from '@butler-ts/testkit';
@@ -73,7 +73,10 @@ function sqliteRegistries(dirs: string[]): RegistryMaker {
     async make() {
       const dir = mkdtempSync(join(tmpdir(), 'butler-fds-registry-'));
       dirs.push(dir);
-      return createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, { universe: testUniverse() });
+      return createRegistry(`sqlite:///${join(dir, 'gen3.sqlite3')}`, {
+        datasetForeignKeys: standaloneDatasetForeignKeys,
+        universe: testUniverse(),
+      });
     },
     cleanup: () => Promise.resolve(),
   };
@@ -85,7 +88,11 @@ function postgresRegistries(): RegistryMaker {
     make() {
       const schema = freshSchema('fds_suite');
       schemas.push(schema);
-      return createRegistry(pgUrl, { universe: testUniverse(), namespace: schema });
+      return createRegistry(pgUrl, {
+        datasetForeignKeys: standaloneDatasetForeignKeys,
+        universe: testUniverse(),
+        namespace: schema,
+      });
     },
     async cleanup() {
       for (const schema of schemas.splice(0))

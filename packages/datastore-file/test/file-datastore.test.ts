@@ -21,7 +21,11 @@ import {
   fileDataset,
 } from '@butler-ts/datastore';
 import { FakeDatasetRef } from '@butler-ts/registry-interfaces';
-import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import {
+  createRegistry,
+  openRegistry,
+  standaloneDatasetForeignKeys,
+} from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 import { isError, rejection } from '@butler-ts/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,7 +77,10 @@ describe('FileDatastore', () => {
     dir = mkdtempSync(join(tmpdir(), 'butler-fds-'));
     root = join(dir, 'repo');
     uri = `sqlite:///${join(dir, 'gen3.sqlite3')}`;
-    registry = await createRegistry(uri, { universe: testUniverse() });
+    registry = await createRegistry(uri, {
+      datasetForeignKeys: standaloneDatasetForeignKeys,
+      universe: testUniverse(),
+    });
   });
   afterEach(async () => {
     await registry.close();
@@ -760,7 +767,10 @@ describe('FileDatastore', () => {
       expect(data.records.get(ref.id)!.get('file_datastore_records')![0]).toBeInstanceOf(
         StoredFileInfo,
       );
-      const other = await createRegistry('sqlite://', { universe: testUniverse() });
+      const other = await createRegistry('sqlite://', {
+        datasetForeignKeys: standaloneDatasetForeignKeys,
+        universe: testUniverse(),
+      });
       try {
         const copy = await FileDatastore.create(
           { datastore: { cls: 'FileDatastore', root: '<butlerRoot>', formatters: FORMATTERS } },

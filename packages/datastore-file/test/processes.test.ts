@@ -6,7 +6,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testUniverse } from '@butler-ts/core/testing';
-import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import {
+  createRegistry,
+  openRegistry,
+  standaloneDatasetForeignKeys,
+} from '@butler-ts/registry-sql';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { FileDatastore, StoredFileInfo } from '../src/index.ts';
 import { bundleFixture } from './fixtures/bundle.ts';
@@ -97,7 +101,10 @@ describe('FileDatastore under concurrency', () => {
   }
 
   it('runs concurrent puts and gets of one datastore without losing any', async () => {
-    const registry = await createRegistry(uri, { universe: testUniverse() });
+    const registry = await createRegistry(uri, {
+      datasetForeignKeys: standaloneDatasetForeignKeys,
+      universe: testUniverse(),
+    });
     try {
       const datastore = await FileDatastore.create(writerConfig, registry.bridges, {
         butlerRoot: dir,
@@ -125,7 +132,10 @@ describe('FileDatastore under concurrency', () => {
   }, 120_000);
 
   it('two processes writing one repository at once lose nothing', async () => {
-    const registry = await createRegistry(uri, { universe: testUniverse() });
+    const registry = await createRegistry(uri, {
+      datasetForeignKeys: standaloneDatasetForeignKeys,
+      universe: testUniverse(),
+    });
     try {
       const datastore = await FileDatastore.create(writerConfig, registry.bridges, {
         butlerRoot: dir,
@@ -150,7 +160,10 @@ describe('FileDatastore under concurrency', () => {
   }, 180_000);
 
   it('after kill -9 in the middle of puts, every record has its whole file and the repository works', async () => {
-    const registry = await createRegistry(uri, { universe: testUniverse() });
+    const registry = await createRegistry(uri, {
+      datasetForeignKeys: standaloneDatasetForeignKeys,
+      universe: testUniverse(),
+    });
     await FileDatastore.create(writerConfig, registry.bridges, { butlerRoot: dir });
     await registry.close();
     const child = startWriter(script, uri, dir, 0, 5000);

@@ -10,7 +10,11 @@ import { Datastore } from '@butler-ts/datastore';
 import { ChainedDatastore } from '@butler-ts/datastore-chained';
 import '@butler-ts/datastore-file';
 import '@butler-ts/datastore-memory';
-import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import {
+  createRegistry,
+  openRegistry,
+  standaloneDatasetForeignKeys,
+} from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 
 // daf_butler's configuration of such a chain: the file datastore's root is <butlerRoot>.
@@ -43,7 +47,10 @@ export async function chainSteps(
   const root = mkdtempSync(join(tmpdir(), 'butler-demo-chain-'));
   const uri = `sqlite:///${join(root, 'gen3.sqlite3')}`;
 
-  let registry = await createRegistry(uri, { universe });
+  let registry = await createRegistry(uri, {
+    datasetForeignKeys: standaloneDatasetForeignKeys,
+    universe,
+  });
   const chain = await openChain(registry, root);
   const [memory, file] = chain.datastores as [Datastore, Datastore];
   step(
