@@ -722,6 +722,13 @@ export class FileDatastore extends GenericBaseDatastore {
       );
     } catch (error) {
       for (const path of written) await removeFile(path).catch(() => undefined);
+      if (IntegrityError.is(error) && error.kind === 'foreignKey') {
+        throw new DatasetNotFoundError(
+          `Dataset ${ref.toString()} is not registered in the registry (${error.table} refers to its dataset table), so ${this.name} cannot store it`,
+          { datastore: this.name, ref },
+          { cause: error },
+        );
+      }
       if (IntegrityError.is(error)) {
         throw new ArtifactExistsError(
           `Dataset ${ref.toString()} is already stored in ${this.name}`,

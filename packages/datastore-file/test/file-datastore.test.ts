@@ -402,6 +402,30 @@ describe('FileDatastore', () => {
       expect(files(root)).toHaveLength(1);
     });
 
+    it('refuses a dataset the registry has not registered (daf_butler foreign key), leaving no file', async () => {
+      const fkDir = mkdtempSync(join(tmpdir(), 'butler-fds-fk-'));
+      const withKeys = await createRegistry(`sqlite:///${join(fkDir, 'gen3.sqlite3')}`, {
+        universe: testUniverse(),
+      });
+      try {
+        const datastore = await FileDatastore.create(
+          { datastore: { cls: 'FileDatastore', root: '<butlerRoot>', formatters: FORMATTERS } },
+          withKeys.bridges,
+          { butlerRoot: join(fkDir, 'repo') },
+        );
+        const ref = dict(7);
+        const error = await rejection(datastore.put({ a: 1 }, ref));
+        expect(error).toSatisfy(isError(DatasetNotFoundError));
+        expect((error as Error).message).toContain(`is not registered in the registry`);
+        expect((error as Error).message).toContain(ref.id);
+        expect(files(join(fkDir, 'repo'))).toEqual([]);
+        expect(await datastore.knows(ref)).toBe(false);
+      } finally {
+        await withKeys.close();
+        rmSync(fkDir, { recursive: true, force: true });
+      }
+    });
+
     it('refuses a value its formatter cannot write, and a type without a formatter, before writing', async () => {
       const datastore = await make();
       expect(await rejection(datastore.put({ f: () => 1 }, dict(2)))).toBeInstanceOf(Error);
