@@ -1,5 +1,6 @@
 import { ColumnValueError } from './errors.ts';
 import { TaiTime } from './tai-time.ts';
+import { TaiTimespan } from './tai-timespan.ts';
 import { parseUuid } from './uuid.ts';
 
 /**
@@ -19,6 +20,7 @@ import { parseUuid } from './uuid.ts';
  * | `uuid` | canonical UUID string (any UUID form accepted) | CHAR(32) hex | UUID |
  * | `timestamp` | `Date` in years 1–9999 UTC | DATETIME | TIMESTAMP |
  * | `timeNsecTai` | {@link TaiTime} | BIGINT ns | BIGINT ns |
+ * | `timeNsecTai`, `range: true` | {@link TaiTimespan} | not supported | INT8RANGE of ns |
  *
  * Strings (`string`, `text`, and every string compared with a column or used as a prefix) must
  * be well-formed Unicode without NUL characters; see {@link textProblem}.
@@ -114,6 +116,8 @@ export interface ValueCheckField {
   readonly dtype: ColumnType;
   /** The maximum length of a `string` column in characters; `null` for no limit. */
   readonly length: number | null;
+  /** Whether the column holds a span of its type (a {@link TaiTimespan}) rather than a value. */
+  readonly range?: boolean | undefined;
 }
 
 type Check = (value: unknown, field: ValueCheckField) => unknown;
@@ -214,7 +218,12 @@ export function normalizeColumnValue(
   field: ValueCheckField,
   value: unknown,
 ): unknown {
-  const result = checks[field.dtype](value, field);
+  const result =
+    field.range === true
+      ? value instanceof TaiTimespan
+        ? value
+        : reject('expected a TaiTimespan')
+      : checks[field.dtype](value, field);
   if (result === REJECT) throw new ColumnValueError(table, field.name, value, reason);
   return result;
 }

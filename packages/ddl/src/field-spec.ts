@@ -40,6 +40,13 @@ export interface FieldSpecInit<N extends string = string, T extends ColumnType =
   readonly default?: ServerDefault | null;
   /** Column comment. */
   readonly doc?: string | null;
+  /**
+   * The column holds a half-open span of TAI times (a `TaiTimespan`), not one time;
+   * `timeNsecTai` only, never a key and without a default. PostgreSQL stores it as one
+   * INT8RANGE column, as daf_butler does; SQLite has no range type (daf_butler uses two
+   * `timeNsecTai` columns there), so its DDL refuses such a field.
+   */
+  readonly range?: boolean | undefined;
 }
 
 /**
@@ -84,6 +91,8 @@ export interface FieldSpecOf<I extends FieldSpecInit> extends FieldSpec<I['name'
   readonly nullable: Flag<I, 'primaryKey', false> extends true ? false : Flag<I, 'nullable', true>;
   /** `I.default` as a literal; `null` when absent. */
   readonly default: DefaultOf<I>;
+  /** `true` when `I.range` is, absent otherwise. */
+  readonly range: I extends { readonly range: true } ? true : undefined;
 }
 
 /**
@@ -117,6 +126,8 @@ export interface FieldSpec<N extends string = string, T extends ColumnType = Col
   readonly default: ServerDefault | null;
   /** Column comment; `null` for none. */
   readonly doc: string | null;
+  /** `true` for a span of TAI times (see {@link FieldSpecInit.range}); absent otherwise. */
+  readonly range?: true | undefined;
 }
 
 const FIELD_OPTIONS: ReadonlySet<string> = new Set([
@@ -129,6 +140,7 @@ const FIELD_OPTIONS: ReadonlySet<string> = new Set([
   'nullable',
   'default',
   'doc',
+  'range',
 ]);
 
 function fail(name: unknown, message: string): never {
@@ -267,7 +279,16 @@ export function fieldSpec<const I extends FieldSpecInit>(init: I): FieldSpecOf<I
   for (const key of Object.keys(init)) {
     if (!FIELD_OPTIONS.has(key)) fail(init.name, `unknown option ${JSON.stringify(key)}`);
   }
+  const range = init.range ?? false;
+  if (typeof range !== 'boolean')
+    fail(init.name, `range must be a boolean, got ${JSON.stringify(range)}`);
+  if (range && (init.dtype !== 'timeNsecTai' || primaryKey || serverDefault !== null))
+    fail(
+      init.name,
+      'range is only allowed on a timeNsecTai column that is no key and has no default',
+    );
   return Object.freeze({
+    ...(range ? { range: true } : {}),
     name: init.name,
     dtype: init.dtype,
     length,

@@ -67,4 +67,5 @@ export {
 } from './table-spec.ts';
 export type { ColumnTuple, FieldSpecsOf, TableSpec, TableSpecInit } from './table-spec.ts';
 export { TaiTime } from './tai-time.ts';
+export { TaiTimespan } from './tai-timespan.ts';
 export { parseUuid, randomUuid, uuidToHex32 } from './uuid.ts';

@@ -1,5 +1,6 @@
 import { normalizeColumnValue } from './column-types.ts';
 import type { ColumnType, ColumnValueTypes } from './column-types.ts';
+import type { TaiTimespan } from './tai-timespan.ts';
 import { ColumnValueError, UnknownColumnError, describe } from './errors.ts';
 import type { FieldSpec, FieldSpecInit } from './field-spec.ts';
 import type { TableSpec } from './table-spec.ts';
@@ -49,9 +50,11 @@ export type Filled<F> = F extends { readonly autoincrement: true }
  *
  * @internal
  */
-export type ValueOf<F> = F extends { readonly dtype: infer T extends ColumnType }
-  ? ColumnValueTypes[T]
-  : never;
+export type ValueOf<F> = F extends { readonly range: true }
+  ? TaiTimespan
+  : F extends { readonly dtype: infer T extends ColumnType }
+    ? ColumnValueTypes[T]
+    : never;
 
 /**
  * Flattens an intersection of object types into one object type, so editors show rows as

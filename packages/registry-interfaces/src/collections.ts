@@ -1,3 +1,4 @@
+import type { TaiTime, TaiTimespan } from '@butler-ts/ddl';
 import { VersionedExtension } from '@butler-ts/versioning';
 import type { VersionTuple, VersionedExtensionClass } from '@butler-ts/versioning';
 import type { Database, StaticTablesContext } from './database.ts';
@@ -41,13 +42,11 @@ export interface CollectionRecord {
   readonly doc: string | null;
 }
 
-/** A time range in TAI nanoseconds; `null` ends are unbounded. */
-export interface RunTimespan {
-  /** Inclusive start, TAI nanoseconds, or `null`. */
-  readonly begin: number | null;
-  /** Exclusive end, TAI nanoseconds, or `null`. */
-  readonly end: number | null;
-}
+/**
+ * A run's timespan: `[begin, end)` of TAI times (nanoseconds as `bigint`), `null` ends
+ * unbounded, or empty; the same value on every engine.
+ */
+export type RunTimespan = TaiTimespan;
 
 /** A RUN collection with the columns of the `run` table. */
 export interface RunRecord extends CollectionRecord {
@@ -65,6 +64,12 @@ export interface RegisterCollectionOptions {
   readonly doc?: string | null;
   /** For a RUN: the `host` column (default `null`). */
   readonly host?: string | null;
+  /**
+   * For a new RUN: its timespan (default `null`; daf_butler's `registerRun` leaves it null).
+   * A `TaiTimespan`, or `{begin, end}` of `TaiTime`s or `null`s.
+   */
+  readonly timespan?:
+    RunTimespan | { readonly begin: TaiTime | null; readonly end: TaiTime | null } | null;
 }
 
 /**

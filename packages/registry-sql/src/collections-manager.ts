@@ -29,6 +29,8 @@ import type {
   TableHandle,
 } from '@butler-ts/registry-interfaces';
 import { VersionTuple } from '@butler-ts/versioning';
+import type { TaiTime } from '@butler-ts/ddl';
+import { checkTimespan, timespanColumns, timespanOfColumns } from './timespans.ts';
 
 /** The spec of `collection`: one row per collection, keyed by a synthetic integer. */
 export const COLLECTION_SPEC = tableSpec({
@@ -56,23 +58,21 @@ export const RUN_SPEC_SQLITE = tableSpec({
   fields: [
     { name: 'collection_id', dtype: 'bigint', primaryKey: true },
     { name: 'host', dtype: 'string', length: 128, nullable: true },
-    { name: 'timespan_begin', dtype: 'bigint', nullable: true },
-    { name: 'timespan_end', dtype: 'bigint', nullable: true },
+    { name: 'timespan_begin', dtype: 'timeNsecTai', nullable: true },
+    { name: 'timespan_end', dtype: 'timeNsecTai', nullable: true },
   ],
   foreignKeys: [RUN_FOREIGN_KEY],
 } as const);
 
 /**
- * The spec of `run` on PostgreSQL. daf_butler stores the timespan as one `int8range`
- * column, a type butler-ts's DDL does not have yet: a registry created by butler-ts gets a
- * TEXT column of the same name (always NULL, as daf_butler's `registerRun` leaves it), and
- * the range of a registry written by daf_butler is read from its text form.
+ * The spec of `run` on PostgreSQL: the timespan is one INT8RANGE column of TAI nanoseconds,
+ * as daf_butler's PostgreSQL timespan representation stores it.
  */
 export const RUN_SPEC_POSTGRES = tableSpec({
   fields: [
     { name: 'collection_id', dtype: 'bigint', primaryKey: true },
     { name: 'host', dtype: 'string', length: 128, nullable: true },
-    { name: 'timespan', dtype: 'text', nullable: true },
+    { name: 'timespan', dtype: 'timeNsecTai', nullable: true, range: true },
   ],
   foreignKeys: [RUN_FOREIGN_KEY],
 } as const);
@@ -113,22 +113,20 @@ interface TypedCollectionTables {
 const TYPES: ReadonlySet<number> = new Set(Object.values(CollectionType));
 const MAX_CHAIN_LENGTH = 32767;
 
-// daf_butler's PostgreSQL range text: `[begin,end)`, either end possibly empty, or `empty`.
-function parseRange(text: string): RunTimespan | null {
-  const match = /^[[(](-?\d*),(-?\d*)[\])]$/.exec(text.trim());
-  if (match === null) return null;
-  return {
-    begin: match[1] === '' ? null : Number(match[1]),
-    end: match[2] === '' ? null : Number(match[2]),
-  };
-}
-
 function timespanOf(row: Row | undefined): RunTimespan | null {
   if (row === undefined) return null;
-  if ('timespan' in row) return typeof row.timespan === 'string' ? parseRange(row.timespan) : null;
-  const begin = (row.timespan_begin ?? null) as number | null;
-  const end = (row.timespan_end ?? null) as number | null;
-  return begin === null && end === null ? null : { begin, end };
+  if ('timespan' in row) return (row.timespan ?? null) as RunTimespan | null;
+  return timespanOfColumns(
+    row.timespan_begin as TaiTime | null | undefined,
+    row.timespan_end as TaiTime | null | undefined,
+  );
+}
+
+/** The `run` columns of a timespan on `dialect`. */
+function timespanRow(dialect: Database['dialect'], timespan: RunTimespan | null): Row {
+  if (dialect === 'postgresql') return { timespan };
+  const { begin, end } = timespanColumns(timespan);
+  return { timespan_begin: begin, timespan_end: end };
 }
 
 function checkName(name: unknown, what = 'collection name'): asserts name is string {
@@ -216,7 +214,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     type: CollectionType,
     options: RegisterCollectionOptions = {},
   ): Promise<[CollectionRecord, boolean]> {
-    checkOptions('CollectionManager.register', options, ['doc', 'host']);
+    checkOptions('CollectionManager.register', options, ['doc', 'host', 'timespan']);
     checkName(name);
     if (!TYPES.has(type))
       throw new InvalidArgumentError(
@@ -228,6 +226,11 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
       );
     if (options.host !== undefined && options.host !== null && type !== CollectionType.RUN)
       throw new InvalidArgumentError(`Collection ${JSON.stringify(name)}: only a RUN has a host`);
+    const timespan = checkTimespan(options.timespan, `The timespan of run ${JSON.stringify(name)}`);
+    if (timespan !== null && type !== CollectionType.RUN)
+      throw new InvalidArgumentError(
+        `Collection ${JSON.stringify(name)}: only a RUN has a timespan`,
+      );
     const existing = await this.get(name);
     if (existing !== null) {
       if (existing.type !== type)
@@ -248,7 +251,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
       if (type === CollectionType.RUN)
         await this.#db.sync(this.#tables.run, {
           keys: { collection_id: key },
-          extra: { host: options.host ?? null },
+          extra: { host: options.host ?? null, ...timespanRow(this.#db.dialect, timespan) },
         });
       return synced;
     });

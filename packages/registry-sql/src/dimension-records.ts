@@ -1,19 +1,19 @@
 // Reading and writing the records of dimension elements: a record is its table's row, with
-// the dimension key named as daf_butler names the field (`id`, `name`) and, on SQLite, the
-// two timespan columns joined into `timespan`.
+// the dimension key named as daf_butler names the field (`id`, `name`) and its timespan as a
+// TaiTimespan (one INT8RANGE column on PostgreSQL, two columns joined on SQLite).
 import type { DimensionElement, DimensionRecordValues } from '@butler-ts/core';
-import { TaiTime } from '@butler-ts/ddl';
+import type { TaiTime, TaiTimespan } from '@butler-ts/ddl';
 import { InvalidArgumentError } from '@butler-ts/registry-interfaces';
 import type { Row } from '@butler-ts/registry-interfaces';
 import { elementColumns } from './dimension-tables.ts';
+import { checkTimespan, timespanColumns, timespanOfColumns } from './timespans.ts';
 
-/** A record's timespan: TAI begin (inclusive) and end (exclusive). */
-export interface RecordTimespan {
-  /** The first instant. */
-  readonly begin: TaiTime;
-  /** The first instant after. */
-  readonly end: TaiTime;
-}
+/**
+ * A record's timespan: `[begin, end)` of TAI times (nanoseconds as `bigint`), `null` ends
+ * unbounded, or `TaiTimespan.EMPTY`; read back the same on SQLite and PostgreSQL. A record
+ * without one has `timespan: null`.
+ */
+export type RecordTimespan = TaiTimespan;
 
 /** The record of a table row. */
 export function recordOfRow(element: DimensionElement, row: Row): DimensionRecordValues {
@@ -23,9 +23,12 @@ export function recordOfRow(element: DimensionElement, row: Row): DimensionRecor
     record[name] = value;
   }
   if (element.temporal !== null && 'timespan_begin' in row) {
-    const begin = row['timespan_begin'] as TaiTime | null;
-    const end = row['timespan_end'] as TaiTime | null;
-    record['timespan'] = begin === null || end === null ? null : Object.freeze({ begin, end });
+    record['timespan'] = timespanOfColumns(
+      row['timespan_begin'] as TaiTime | null,
+      row['timespan_end'] as TaiTime | null,
+    );
+  } else if (element.temporal !== null) {
+    record['timespan'] = row['timespan'] ?? null;
   }
   return Object.freeze(record);
 }
@@ -34,7 +37,8 @@ export function recordOfRow(element: DimensionElement, row: Row): DimensionRecor
  * The table row of a record, with its fields checked against the element's columns.
  *
  * @throws {@link InvalidArgumentError} for a field the element does not have, a missing key
- *   or implied value, or a malformed timespan.
+ *   or implied value, or a timespan that is not a `TaiTimespan`, `{begin, end}` of `TaiTime`
+ *   or `null` (begin not after end), or `null`.
  */
 export function rowOfRecord(
   element: DimensionElement,
@@ -65,25 +69,15 @@ export function rowOfRecord(
   }
   const row: Row = { ...record };
   if (columns.temporal) {
-    delete row['timespan'];
-    const timespan = record['timespan'];
-    if (timespan !== undefined && dialect === 'postgresql') {
-      throw new InvalidArgumentError(
-        `Timespans of ${element.name} cannot be written on PostgreSQL yet (int8range columns are not supported)`,
-      );
-    }
+    const timespan = checkTimespan(
+      record['timespan'],
+      `The timespan of a record of ${element.name}`,
+    );
     if (dialect === 'postgresql') {
-      // No timespan column is declared there (see above).
-    } else if (timespan === null || timespan === undefined) {
-      row['timespan_begin'] = null;
-      row['timespan_end'] = null;
+      row['timespan'] = timespan;
     } else {
-      const { begin, end } = timespan as Partial<RecordTimespan>;
-      if (!(begin instanceof TaiTime) || !(end instanceof TaiTime)) {
-        throw new InvalidArgumentError(
-          `The timespan of a record of ${element.name} is {begin, end} of TaiTime, or null`,
-        );
-      }
+      delete row['timespan'];
+      const { begin, end } = timespanColumns(timespan);
       row['timespan_begin'] = begin;
       row['timespan_end'] = end;
     }

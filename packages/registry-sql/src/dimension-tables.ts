@@ -128,6 +128,8 @@ export function elementTableSpec(
   if (element.temporal !== null && dialect === 'sqlite') {
     fields.push({ name: 'timespan_begin', dtype: 'timeNsecTai' });
     fields.push({ name: 'timespan_end', dtype: 'timeNsecTai' });
+  } else if (element.temporal !== null) {
+    fields.push({ name: 'timespan', dtype: 'timeNsecTai', range: true });
   }
   return tableSpec({ fields, unique, foreignKeys });
 }

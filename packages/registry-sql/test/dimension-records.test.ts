@@ -260,8 +260,8 @@ describe.each(engines)('dimension records on $name', { timeout: 120_000 }, (engi
           expect(sortRows(records.map((r) => asDumpText(r, columns))), table).toEqual(
             sortRows(normalizedDump(dump, columns)),
           );
-          if (dumpEngine === 'sqlite' && columns.length < Object.keys(dump[0]!).length) {
-            // daf_butler stored no timespan: both columns NULL.
+          if (columns.length < Object.keys(dump[0]!).length) {
+            // daf_butler stored no timespan: NULL (both columns on SQLite).
             for (const record of records) expect(record['timespan'], table).toBeNull();
           }
         }
@@ -350,17 +350,7 @@ describe.each(engines)('dimension records on $name', { timeout: 120_000 }, (engi
       for (const table of tables) {
         const ours = await fresh.describe(table);
         const theirs = await fixture.describe(table);
-        if (dialect === 'postgresql' && ['day_obs', 'exposure', 'visit'].includes(table)) {
-          // The PostgreSQL timespan (int8range) column is not made yet: the only difference.
-          expect(
-            theirs.filter((line) => !ours.includes(line)),
-            table,
-          ).toEqual(['column timespan int8range(null) nullable=YES']);
-          expect(
-            ours.filter((line) => !theirs.includes(line)),
-            table,
-          ).toEqual([]);
-        } else if (table === 'dimension_graph_key' && dialect === 'sqlite') {
+        if (table === 'dimension_graph_key' && dialect === 'sqlite') {
           // Both are SQLite's INTEGER PRIMARY KEY (the rowid, never NULL); daf_butler also
           // writes NOT NULL.
           expect(ours, table).toEqual(['column id INTEGER notnull=0 pk=1']);
@@ -380,18 +370,7 @@ describe.each(engines)('dimension records on $name', { timeout: 120_000 }, (engi
       const ours = await fresh.snapshot();
       const theirs = await fixture.snapshot();
       for (const table of RECORD_TABLES) {
-        // PostgreSQL: daf_butler's NULL timespan is in a column butler-ts does not make yet.
-        const expected =
-          engine.name === 'SQLite'
-            ? theirs[table]
-            : theirs[table]!.map((row) => {
-                const parsed = JSON.parse(row) as Record<string, unknown>;
-                if (!('timespan' in parsed)) return row;
-                const { timespan, ...rest } = parsed;
-                expect(timespan, table).toBeNull();
-                return JSON.stringify(rest);
-              });
-        expect(ours[table], table).toEqual(expected);
+        expect(ours[table], table).toEqual(theirs[table]);
       }
     });
 

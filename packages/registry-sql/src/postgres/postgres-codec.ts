@@ -1,8 +1,13 @@
 // How canonical column values are bound for PostgreSQL (through `pg`) and read back.
 import { TaiTime, decodeBase64, encodeBase64 } from '@butler-ts/ddl';
-import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
+import type { ColumnType, FieldSpec, TaiTimespan } from '@butler-ts/ddl';
 import { formatUtcTimestamp, parseUtcTimestamp, toBuffer, toUint8Array } from '../codec-common.ts';
 import type { Convert } from '../codec-common.ts';
+import { int8RangeLiteral, parseInt8Range } from '../timespans.ts';
+
+// A `range` field: a TaiTimespan bound as INT8RANGE literal text, parsed back from pg's text.
+const encodeRange: Convert = (v) => int8RangeLiteral(v as TaiTimespan);
+const decodeRange: Convert = (v) => parseInt8Range(v as string);
 
 const encoders: Partial<Record<ColumnType, Convert>> = {
   base64Bytes: (v) => encodeBase64(v as Uint8Array),
@@ -24,7 +29,7 @@ const decoders: Partial<Record<ColumnType, Convert>> = {
 /** The value `pg` binds for a canonical, non-null value of `field`. */
 export function encodePg(field: FieldSpec, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  const encode = encoders[field.dtype];
+  const encode = field.range === true ? encodeRange : encoders[field.dtype];
   return encode === undefined ? value : encode(value);
 }
 
@@ -39,7 +44,7 @@ export function pgColumnValues(
   end: number,
 ): unknown[] {
   const name = field.name;
-  const encode = encoders[field.dtype];
+  const encode = field.range === true ? encodeRange : encoders[field.dtype];
   const out = new Array<unknown>(end - start);
   for (let i = start; i < end; i++) {
     const value = rows[i]![name];
@@ -57,6 +62,7 @@ function arrayElement(text: string): string {
 /** A decoder for a column of `field`, or for an untyped (count) column. */
 export function pgDecoder(field: FieldSpec | null): Convert | null {
   if (field === null) return (v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
+  if (field.range === true) return decodeRange;
   return decoders[field.dtype] ?? null;
 }
 

@@ -41,9 +41,9 @@ const PG_TYPES: DialectTypes = {
 /** Double-quotes an identifier (identifiers are validated before this). */
 export const pgQuote = quoteIdentifier;
 
-/** The PostgreSQL column type of a field. */
+/** The PostgreSQL column type of a field: a `range` field is daf_butler's INT8RANGE of TAI ns. */
 export function pgType(field: FieldSpec): string {
-  return sqlColumnType(field, PG_TYPES);
+  return field.range === true ? 'INT8RANGE' : sqlColumnType(field, PG_TYPES);
 }
 
 /**
@@ -51,7 +51,8 @@ export function pgType(field: FieldSpec): string {
  * (so tables may reference each other in any order), indexes and comments. Generated names go
  * through `shrinker` (PostgreSQL keeps 63 characters).
  *
- * @throws `NotSupportedError` for exclusion constraints (timespans are not in scope yet).
+ * @throws `NotSupportedError` for exclusion constraints (daf_butler uses them only in the
+ *   tags tables of CALIBRATION collections, which butler-ts does not make yet).
  */
 export function pgCreateTables(
   schema: string,
@@ -64,7 +65,7 @@ export function pgCreateTables(
   for (const { name, spec } of tables) {
     if (spec.exclusion.length > 0)
       throw new NotSupportedError(
-        `Table ${name}: exclusion constraints need timespan columns, not supported yet`,
+        `Table ${name}: exclusion constraints (CALIBRATION collections) are not supported yet`,
       );
     const qualified = `${pgQuote(schema)}.${pgQuote(name)}`;
     const names = constraintNames(name, spec, shrink);
@@ -134,6 +135,9 @@ export function pgCreateTemporaryTable(name: string, spec: TableSpec): string {
 }
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+const int8range = customType<{ data: string; driverData: string }>({
+  dataType: () => 'int8range',
+});
 
 function drizzleColumn(field: FieldSpec, sequence: string | null): PgColumnBuilderBase {
   const n = field.name;
@@ -177,6 +181,7 @@ function drizzleColumn(field: FieldSpec, sequence: string | null): PgColumnBuild
       column = timestamp(n);
       break;
   }
+  if (field.range === true) column = int8range(n);
   if (field.autoincrement)
     column =
       sequence === null

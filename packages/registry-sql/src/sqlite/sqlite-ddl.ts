@@ -52,7 +52,7 @@ function defaultClause(field: FieldSpec): string {
  * The statements that create `name` from `spec` on SQLite: one CREATE TABLE (with its checks,
  * keys and foreign keys), then its indexes.
  *
- * @throws `NotSupportedError` for exclusion constraints, or an autoincrement column in
+ * @throws `NotSupportedError` for exclusion constraints, a `range` field, or an autoincrement column in
  *   a compound primary key whose other column is not `origin` alone. With `origin`, the
  *   column is generated from a helper table `_autoinc_<name>`, created here too (see
  *   `compoundAutoincrement`).
@@ -64,6 +64,11 @@ export function sqliteCreateTable(
 ): string[] {
   if (spec.exclusion.length > 0)
     throw new NotSupportedError(`Table ${name}: exclusion constraints need PostgreSQL`);
+  const range = spec.fields.find((f) => f.range === true);
+  if (range !== undefined)
+    throw new NotSupportedError(
+      `Table ${name}: column ${range.name} is a range, which SQLite has no type for (use two timeNsecTai columns, as daf_butler does)`,
+    );
   const pk = primaryKeyColumns(spec);
   // An autoincrement column in (id, origin) is a plain column, generated from a helper table.
   const emulated = compoundAutoincrement(name, spec);
