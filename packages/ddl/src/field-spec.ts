@@ -92,7 +92,7 @@ export interface FieldSpecOf<I extends FieldSpecInit> extends FieldSpec<I['name'
   /** `I.default` as a literal; `null` when absent. */
   readonly default: DefaultOf<I>;
   /** `true` when `I.range` is, absent otherwise. */
-  readonly range: I extends { readonly range: true } ? true : undefined;
+  readonly range: Flag<I, 'range', false> extends true ? true : undefined;
 }
 
 /**

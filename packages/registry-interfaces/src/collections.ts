@@ -48,6 +48,14 @@ export interface CollectionRecord {
  */
 export type RunTimespan = TaiTimespan;
 
+/** The bounds of a timespan to store, checked as `TaiTimespan.of` checks them. */
+export interface TimespanBounds {
+  /** The first time, or `null` for unbounded. */
+  readonly begin: TaiTime | null;
+  /** The first time after, or `null` for unbounded. */
+  readonly end: TaiTime | null;
+}
+
 /** A RUN collection with the columns of the `run` table. */
 export interface RunRecord extends CollectionRecord {
   /** Always `CollectionType.RUN` (1). */
@@ -68,8 +76,7 @@ export interface RegisterCollectionOptions {
    * For a new RUN: its timespan (default `null`; daf_butler's `registerRun` leaves it null).
    * A `TaiTimespan`, or `{begin, end}` of `TaiTime`s or `null`s.
    */
-  readonly timespan?:
-    RunTimespan | { readonly begin: TaiTime | null; readonly end: TaiTime | null } | null;
+  readonly timespan?: RunTimespan | TimespanBounds | null;
 }
 
 /**

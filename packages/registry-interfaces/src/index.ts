@@ -26,6 +26,7 @@ export type {
   RegisterCollectionOptions,
   RunRecord,
   RunTimespan,
+  TimespanBounds,
 } from './collections.ts';
 export { DatasetRecordStorageManager } from './datasets.ts';
 export type {

@@ -4,6 +4,8 @@
 import {
   ColumnValueError,
   InvalidIdentifierError,
+  TaiTime,
+  TaiTimespan,
   UnknownColumnError,
   caseVariantOf,
   getField,
@@ -148,6 +150,13 @@ function stableKey(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'nsec' in value)
     return `t:${String((value as { nsec: bigint }).nsec)}`;
   return `${typeof value}:${String(value)}`;
+}
+
+// A value in a sync conflict message: JSON, or its own text for the TaiTime and TaiTimespan
+// value classes (whose bigint nanoseconds JSON cannot hold).
+function conflictText(value: unknown): string {
+  if (value instanceof TaiTime || value instanceof TaiTimespan) return value.toString();
+  return JSON.stringify(value) ?? String(value);
 }
 
 function valuesEqual(field: FieldSpec, existing: unknown, given: unknown): boolean {
@@ -693,7 +702,7 @@ export abstract class SqlDatabase extends Database {
       returning === null ? null : Object.fromEntries(returning.map((c) => [c, existing[c]]));
     const describe = (diff: Row) =>
       Object.entries(diff)
-        .map(([c, old]) => `${c}: ${JSON.stringify(old)} != ${JSON.stringify(compared[c])}`)
+        .map(([c, old]) => `${c}: ${conflictText(old)} != ${conflictText(compared[c])}`)
         .join(', ');
     const conflict = (diff: Row) =>
       new DatabaseConflictError(
