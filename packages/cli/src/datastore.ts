@@ -131,7 +131,7 @@ export async function retrieveCommand(
 ): Promise<void> {
   const ids = collectIds(options);
   const target = resolve(destination);
-  const spec = await resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, { ...options, readsChainedFileDatastore: true });
   const repo = await openRepository(spec, { writeable: false, stderr: context.stderr });
   const written = await using(repo, async () => {
     const records = await recordsOf(repo.registry.db, repo.datastore.recordsTableName, ids);
@@ -355,7 +355,7 @@ export async function lsCommand(
   options: LsOptions,
   context: CommandContext,
 ): Promise<void> {
-  const spec = await resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, { ...options, readsChainedFileDatastore: true });
   const repo = await openRepository(spec, { writeable: false, stderr: context.stderr });
   await using(repo, () =>
     dumpOpaqueTable(repo.registry.db, repo.datastore.recordsTableName, options, context),

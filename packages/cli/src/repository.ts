@@ -23,6 +23,11 @@ export interface RepositoryCommandOptions {
   readonly root?: string;
   /** No progress line. */
   readonly quiet?: boolean;
+  /**
+   * Accept a ChainedDatastore with one FileDatastore child, and work on that child (the verbs
+   * that only read: verify, ls, retrieve).
+   */
+  readonly readsChainedFileDatastore?: boolean;
 }
 
 /** A repository resolved from the command line, not yet opened. */
@@ -81,28 +86,61 @@ async function fromFolder(
   }
   const namespace = options.namespace ?? repo.namespace ?? undefined;
   const registry = parseRegistryUri(repo.db);
-  checkDatastoreClass(repository, repo.config, configFile);
   return {
     display: configFile,
     configFile,
     butlerRoot: repo.root,
     registry,
     namespace,
-    config: repo.config,
+    config: fileDatastoreConfig(
+      repository,
+      repo.config,
+      configFile,
+      options.readsChainedFileDatastore === true,
+    ),
     registryFiles: registry.engine === 'sqlite' ? [registry.filename] : [],
   };
 }
 
-function checkDatastoreClass(repository: string, config: Config, where: string): void {
+const CHAINED_DATASTORE_CLASSES: ReadonlySet<string> = new Set([
+  'ChainedDatastore',
+  'lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore',
+]);
+
+// The configuration the verbs use: the file datastore's, or with `chained`, the one
+// FileDatastore child of a chain (its records table, root and name are its own).
+function fileDatastoreConfig(
+  repository: string,
+  config: Config,
+  where: string,
+  chained: boolean,
+): Config {
   const cls = config.get(['datastore', 'cls']) ?? 'FileDatastore';
-  if (typeof cls === 'string' && FILE_DATASTORE_CLASSES.has(cls)) return;
+  if (typeof cls === 'string' && FILE_DATASTORE_CLASSES.has(cls)) return config;
   const name = typeof cls === 'string' ? cls : JSON.stringify(cls);
-  throw new RepositoryError(
-    repository,
-    name.endsWith('ChainedDatastore')
-      ? `${where} names a chained datastore (${name}), which butler-ts datastore commands do not support yet; they work on a FileDatastore`
-      : `${where} names datastore ${name}, which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
-  );
+  if (!(typeof cls === 'string' && CHAINED_DATASTORE_CLASSES.has(cls)))
+    throw new RepositoryError(
+      repository,
+      `${where} names datastore ${name}, which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
+    );
+  if (!chained)
+    throw new RepositoryError(
+      repository,
+      `${where} names a chained datastore (${name}): this command changes a datastore, which butler-ts does only on a FileDatastore; verify, ls and retrieve read the chain's FileDatastore`,
+    );
+  const children = config.get(['datastore', 'datastores']);
+  const files = (Array.isArray(children) ? (children as unknown[]) : []).flatMap((child) => {
+    const section =
+      typeof child === 'object' && child !== null && 'datastore' in child ? child.datastore : child;
+    const childCls = (section as { cls?: unknown } | null)?.cls;
+    return typeof childCls === 'string' && FILE_DATASTORE_CLASSES.has(childCls) ? [section] : [];
+  });
+  if (files.length !== 1)
+    throw new RepositoryError(
+      repository,
+      `${where} names a chained datastore (${name}) with ${files.length} FileDatastore children; butler-ts reads a chain with exactly one`,
+    );
+  return config.with(['datastore'], files[0]);
 }
 
 /**
@@ -110,7 +148,7 @@ function checkDatastoreClass(repository: string, config: Config, where: string):
  * repository out, or a registry URI with `--root <folder>` for a FileDatastore rooted there.
  *
  * @throws {@link RepositoryError} for a missing folder or `butler.yaml`, a datastore other than
- *   a FileDatastore, or a registry URI without `--root`; `RegistryUriError` for a bad URI.
+ *   a FileDatastore (or, with `readsChainedFileDatastore`, a chain with one FileDatastore), or a registry URI without `--root`; `RegistryUriError` for a bad URI.
  */
 export async function resolveRepository(
   repository: string,

@@ -257,22 +257,53 @@ describe.concurrent('butler-ts create <folder> and repository errors', { timeout
     ]);
   });
 
-  it('refuses a chained datastore, a folder without butler.yaml and a URI without --root', async () => {
+  it('reads the FileDatastore of a chain (verify, ls, retrieve) and refuses to change it', async () => {
     const root = join(temp.dir, `chain-${n++}`);
     await runCli(['create', root]);
-    const yaml = readFileSync(join(root, 'butler.yaml'), 'utf8');
-    writeFileSync(
-      join(root, 'butler.yaml'),
-      yaml.replace(
-        'cls: lsst.daf.butler.datastores.fileDatastore.FileDatastore',
-        'cls: lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore',
-      ),
-    );
-    const chained = await runCli(['datastore', 'verify', root]);
-    expect(chained.code).toBe(1);
-    expect(lines(chained.stderr)).toEqual([
-      `butler-ts: ${join(root, 'butler.yaml')} names a chained datastore (lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore), which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
+    await fill(root);
+    const chain = (files: number) =>
+      new Config({
+        datastore: {
+          cls: 'lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore',
+          datastores: [
+            {
+              datastore: { cls: 'lsst.daf.butler.datastores.inMemoryDatastore.InMemoryDatastore' },
+            },
+            ...Array.from({ length: files }, () => ({
+              datastore: {
+                cls: 'lsst.daf.butler.datastores.fileDatastore.FileDatastore',
+                records: { table: 'file_datastore_records' },
+                root: '<butlerRoot>',
+              },
+            })),
+          ],
+        },
+        registry: { db: 'sqlite:///<butlerRoot>/gen3.sqlite3' },
+      }).toYaml();
+    writeFileSync(join(root, 'butler.yaml'), chain(1));
+    const verify = await runCli(['datastore', 'verify', root]);
+    expect(verify).toMatchObject({ code: 0, stderr: '' });
+    expect(verify.stdout).toBe(`OK: 3 records, 3 files under ${root}; 0 problems, 0 orphans\n`);
+    const ls = await runCli(['datastore', 'ls', root, '--format', 'csv']);
+    expect(lines(ls.stdout)).toHaveLength(4);
+    const dest = join(temp.dir, `chain-out-${n++}`);
+    const retrieve = await runCli(['datastore', 'retrieve', root, dest, '--id', ids[2]!]);
+    expect(retrieve).toMatchObject({ code: 0, stderr: '' });
+    expect(filesUnder(dest)).toEqual([pathOf(3)]);
+    const trash = await runCli(['datastore', 'trash', root, '--id', ids[0]!]);
+    expect(trash.code).toBe(1);
+    expect(lines(trash.stderr)).toEqual([
+      `butler-ts: ${join(root, 'butler.yaml')} names a chained datastore (lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore): this command changes a datastore, which butler-ts does only on a FileDatastore; verify, ls and retrieve read the chain's FileDatastore`,
     ]);
+    writeFileSync(join(root, 'butler.yaml'), chain(2));
+    const two = await runCli(['datastore', 'verify', root]);
+    expect(two.code).toBe(1);
+    expect(lines(two.stderr)).toEqual([
+      `butler-ts: ${join(root, 'butler.yaml')} names a chained datastore (lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore) with 2 FileDatastore children; butler-ts reads a chain with exactly one`,
+    ]);
+  });
+
+  it('refuses a folder without butler.yaml and a URI without --root', async () => {
     const empty = join(temp.dir, `empty-${n++}`);
     await runCli(['create', `sqlite:///${join(temp.dir, `bare-${n}.sqlite3`)}`]);
     const noYaml = await runCli(['datastore', 'ls', temp.dir]);
