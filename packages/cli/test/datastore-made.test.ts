@@ -328,6 +328,29 @@ describe.concurrent(
   'butler-ts on a butler.yaml read as a Butler reads it',
   { timeout: 300_000 },
   () => {
+    it('query-* list what fill-repo.mjs registered through the Butler', async () => {
+      const root = join(temp.dir, `query-${n++}`);
+      expect((await runCli(['create', root])).code).toBe(0);
+      await fill(root);
+      const json = async (args: string[]): Promise<unknown> => {
+        const result = await runCli([...args, '--format', 'json']);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        return JSON.parse(result.stdout);
+      };
+      expect(await json(['query-datasets', root, 'summary', '--collections', 'run/1'])).toEqual(
+        ids.map((id, i) => ({
+          type: 'summary',
+          run: 'run/1',
+          id,
+          dataId: { instrument: 'Cam', visit: i + 1 },
+        })),
+      );
+      expect(await json(['query-collections', root])).toEqual([{ name: 'run/1', type: 'RUN' }]);
+      expect(await json(['query-dimension-records', root, 'physical_filter'])).toEqual([
+        { instrument: 'Cam', name: 'Cam-r', band: 'r' },
+      ]);
+    });
+
     it('takes <butlerRoot> from a top-level root setting', async () => {
       const root = join(temp.dir, `rooted-${n++}`);
       expect((await runCli(['create', root])).code).toBe(0);
