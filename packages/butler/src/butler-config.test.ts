@@ -73,6 +73,16 @@ describe('loadButlerConfig', () => {
     expect((error as ButlerConfigError).location).toBe(join(root, 'butler.yaml'));
   });
 
+  it('takes <butlerRoot> from a top-level root setting, relative to the file', async () => {
+    const root = repo(`root: ../elsewhere\n${SQLITE_YAML}`);
+    const config = await loadButlerConfig(root);
+    expect(config.root).toBe(join(root, '..', 'elsewhere'));
+    expect(config.file).toBe(join(root, 'butler.yaml'));
+    expect(config.db).toBe(`sqlite:///${join(root, '..', 'elsewhere')}/gen3.sqlite3`);
+    const numeric = repo(`root: 3\n${SQLITE_YAML}`);
+    await expect(loadButlerConfig(numeric)).rejects.toThrow(/root of .* is not a string/);
+  });
+
   it('names a location that does not exist', async () => {
     const root = repo(null);
     const missing = join(root, 'nowhere');
@@ -87,9 +97,16 @@ describe('loadButlerConfig', () => {
     );
   });
 
-  it('names a file without registry.db, and one that is not YAML', async () => {
+  it("takes daf_butler's default registry.db when there is none, and names a bad one", async () => {
     const noDb = repo('datastore:\n  cls: FileDatastore\n');
-    await expect(loadButlerConfig(noDb)).rejects.toThrow(/has no registry.db string/);
+    expect((await loadButlerConfig(noDb)).db).toBe(`sqlite:///${noDb}/gen3.sqlite3`);
+    const badDb = repo('datastore:\n  cls: FileDatastore\nregistry:\n  db: 3\n');
+    await expect(loadButlerConfig(badDb)).rejects.toThrow(
+      /registry.db of .* is not a non-empty string/,
+    );
+  });
+
+  it('names a file that is not YAML', async () => {
     const bad = repo('registry: [unclosed\n');
     const error = await loadButlerConfig(bad).catch((e: unknown) => e);
     expect(ButlerConfigError.is(error)).toBe(true);

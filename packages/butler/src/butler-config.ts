@@ -7,9 +7,16 @@ import { ButlerConfigError } from './errors.ts';
 /** The placeholder daf_butler writes for "the folder that holds this butler.yaml". */
 export const BUTLER_ROOT_PLACEHOLDER = '<butlerRoot>';
 
+// daf_butler's default `registry.db` (its registry.yaml), for a butler.yaml that names none.
+const DEFAULT_REGISTRY_DB = `sqlite:///${BUTLER_ROOT_PLACEHOLDER}/gen3.sqlite3`;
+
 /** A repository's `butler.yaml`, read and with its registry location resolved. */
 export interface ButlerRepoConfig {
-  /** The repository root: the absolute folder that holds `butler.yaml`. */
+  /**
+   * The repository root, what `<butlerRoot>` stands for: the absolute folder that holds
+   * `butler.yaml`, or its top-level `root` setting (resolved against that folder), as
+   * daf_butler's `ButlerConfig` takes it.
+   */
   readonly root: string;
   /** The absolute path of the `butler.yaml` read. */
   readonly file: string;
@@ -58,10 +65,12 @@ function localPath(location: string): string {
  * Reads a repository's `butler.yaml` as daf_butler's `ButlerConfig` does for a local
  * repository: `location` is the repository folder (holding `butler.yaml`), or the YAML file
  * itself, as a path or a `file:` URI. `<butlerRoot>` in `registry.db` becomes the folder
- * that holds the file.
+ * that holds the file, or the file's top-level `root` setting when it has one.
  *
  * @throws {@link ButlerConfigError} naming the location when it is not local, the file is
- *   missing or not YAML, or `registry.db` is missing or not a string.
+ *   missing or not YAML, has no `datastore` section, or its `registry.db` or `root` is not a
+ *   string. Without `registry.db`, the registry is daf_butler's default,
+ *   `sqlite:///<butlerRoot>/gen3.sqlite3`.
  * @example
  * ```ts
  * const repo = await loadButlerConfig('/data/repo');
@@ -102,10 +111,17 @@ export async function loadButlerConfig(location: string): Promise<ButlerRepoConf
       { cause: error },
     );
   }
-  const root = dirname(file);
-  const db = config.get('registry.db');
+  const rootSetting = config.get('root');
+  if (rootSetting !== undefined && rootSetting !== null && typeof rootSetting !== 'string') {
+    throw new ButlerConfigError(file, `root of ${file} is not a string`);
+  }
+  const root =
+    typeof rootSetting === 'string' && rootSetting !== ''
+      ? resolve(dirname(file), rootSetting)
+      : dirname(file);
+  const db = config.get('registry.db') ?? DEFAULT_REGISTRY_DB;
   if (typeof db !== 'string' || db === '') {
-    throw new ButlerConfigError(file, `Butler configuration ${file} has no registry.db string`);
+    throw new ButlerConfigError(file, `registry.db of ${file} is not a non-empty string`);
   }
   const namespace = config.get('registry.namespace');
   if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {

@@ -1,8 +1,8 @@
 import { ButlerError } from '@butler-ts/versioning';
 
 /**
- * A repository's `butler.yaml` cannot be used: missing, unreadable, malformed, or without a
- * `registry.db`, or a repository location that is not a local path or `file:` URI. Raised
+ * A repository's `butler.yaml` cannot be used: missing, unreadable, malformed, without a
+ * `datastore` section, or with a `registry.db` that is not a string, or a repository location that is not a local path or `file:` URI. Raised
  * before any database is opened.
  *
  * @example

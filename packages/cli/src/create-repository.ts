@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Config } from '@butler-ts/core';
 import { FileDatastore } from '@butler-ts/datastore-file';
-import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
+import { createRegistry } from '@butler-ts/registry-sql';
 import type { CommandContext, RegistryCommandOptions } from './context.ts';
 import { RepositoryError } from './errors.ts';
 import { REPOSITORY_BUTLER_YAML } from './repository-yaml.ts';
@@ -41,11 +41,10 @@ export async function createRepositoryCommand(
   const made: string[] = [];
   try {
     made.push(join(root, 'gen3.sqlite3'));
-    // Without daf_butler's foreign key from the bridge tables to `dataset`: datasets are
-    // stored through the datastore alone until the command registers them (a Butler does).
-    const registry = await createRegistry(`sqlite:///${join(root, 'gen3.sqlite3')}`, {
-      datasetForeignKeys: standaloneDatasetForeignKeys,
-    });
+    // daf_butler's schema: its default dimension universe, and the foreign key from the
+    // bridge tables to `dataset`, so datasets are registered (through a Butler) before they
+    // are stored.
+    const registry = await createRegistry(`sqlite:///${join(root, 'gen3.sqlite3')}`);
     let datastoreName: string;
     try {
       const datastore = await FileDatastore.create(

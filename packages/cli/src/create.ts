@@ -1,4 +1,4 @@
-import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
+import { createRegistry } from '@butler-ts/registry-sql';
 import { ButlerError } from '@butler-ts/versioning';
 import { checkLocation, errorText } from './connect.ts';
 import type { CommandContext, RegistryCommandOptions } from './context.ts';
@@ -17,8 +17,6 @@ export async function createCommand(
   let registry;
   try {
     registry = await createRegistry(location.uri, {
-      // See create-repository.ts: no foreign key from the bridge tables to `dataset` yet.
-      datasetForeignKeys: standaloneDatasetForeignKeys,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     });
   } catch (error) {

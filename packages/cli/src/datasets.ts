@@ -1,6 +1,6 @@
 // What the registry knows of datasets, read from daf_butler's tables (`dataset`,
-// `dataset_type`, `collection`, `dataset_tags_*`) through the Database read API: butler-ts has
-// no datasets manager yet, so these tables exist only in registries daf_butler made.
+// `dataset_type`, `collection`, `dataset_tags_*`) through the Database read API, so that a
+// registry made by an older butler-ts (no datasets manager, no such tables) gets a clear error.
 import {
   DataCoordinate,
   DatasetRef,
@@ -12,7 +12,7 @@ import type { DimensionDefinition } from '@butler-ts/core';
 import type { StorageClassFactory } from '@butler-ts/core';
 import type { DimensionRecordSource } from '@butler-ts/datastore-file';
 import { and, col, eq, inList } from '@butler-ts/registry-interfaces';
-import type { Database, Row } from '@butler-ts/registry-interfaces';
+import type { Database, DimensionRecordStorageManager, Row } from '@butler-ts/registry-interfaces';
 import { DatasetIdError } from './errors.ts';
 import { existingTable } from './registry-status.ts';
 
@@ -72,7 +72,7 @@ export function parseIds(given: readonly string[]): string[] {
 
 /**
  * The registered datasets among `ids`, or `null` when the registry has no `dataset` table
- * (a registry butler-ts made: it does not register datasets yet).
+ * (a registry made by an older butler-ts, which did not register datasets).
  */
 export async function registeredDatasets(
   db: Database,
@@ -129,9 +129,8 @@ const INTEGER_TYPES: ReadonlySet<string> = new Set(['smallint', 'integer', 'bigi
 /**
  * Refs for registered datasets, with the data IDs their run holds in the dataset type's tag
  * table. The dimensions are the tag table's columns (the required dimensions), in a universe
- * made of just those: butler-ts does not read daf_butler's dimension configuration yet, so
- * implied dimensions (a visit's band, say) and dimension records are absent, and file
- * templates leave out the fields that need them.
+ * made of just those: implied dimensions (a visit's band, say) and dimension records are
+ * absent until {@link expandedRefs} puts the refs in the registry's universe.
  */
 export async function registeredRefs(
   db: Database,
@@ -198,6 +197,43 @@ export async function registeredRefs(
   return refs;
 }
 
+/**
+ * Where a FileDatastore's templates read dimension records (`detector.full_name`): from the
+ * data ID, once {@link expandedRefs} has expanded it.
+ */
+export const expandedRecords: DimensionRecordSource = (element, ref) => {
+  const dataId = ref.dataId;
+  if (!dataId.hasRecords() || !dataId.elements.includes(element)) return null;
+  return dataId.record(element);
+};
+
+/**
+ * The refs again in the registry's dimension universe, their data IDs expanded from its
+ * dimension records (implied dimensions such as a visit's band and physical_filter, and the
+ * records), as a Butler's put has them: file templates then give the paths a put gives.
+ *
+ * @throws the registry's `LookupError` naming a dimension value that has no record.
+ */
+export async function expandedRefs(
+  dimensions: DimensionRecordStorageManager,
+  refs: readonly DatasetRef[],
+  factory: StorageClassFactory,
+): Promise<DatasetRef[]> {
+  const out: DatasetRef[] = [];
+  for (const ref of refs) {
+    const source = ref.datasetType;
+    const type = new DatasetType(source.name, source.dimensions.names, source.storageClassName, {
+      universe: dimensions.universe,
+      factory,
+    });
+    const dataId = await dimensions.expandDataId(ref.dataId.toJSON(), {
+      dimensions: type.dimensions,
+    });
+    out.push(new DatasetRef(type, dataId, ref.run, { id: ref.id, conform: false }));
+  }
+  return out;
+}
+
 const NO_DIMENSIONS = new DimensionUniverse({ dimensions: {} });
 
 /**
@@ -212,62 +248,4 @@ export function idRef(id: string, registered: RegisteredDataset | undefined): Da
     { universe: NO_DIMENSIONS },
   );
   return new DatasetRef(type, {}, registered?.run ?? 'unknown', { id });
-}
-
-/**
- * The dimension records of data IDs (`detector.full_name`, `visit.day_obs` in file
- * templates), read from daf_butler's dimension tables (a table per dimension, keyed by `id`
- * or `name` and the dimensions it requires) for the refs given to {@link load}.
- */
-export class DimensionRecordCache {
-  readonly #rows = new Map<string, Row[]>();
-
-  /** The source to hand to `FileDatastore.create` (`dimensionRecords`). */
-  readonly source: DimensionRecordSource = (element, ref) => {
-    const value = ref.dataId.get(element);
-    if (value === undefined || value === null) return null;
-    const rows = this.#rows.get(`${element}\u0000${String(value)}`) ?? [];
-    return (
-      rows.find((row) =>
-        Object.entries(row).every(([column, stored]) => {
-          if (column === 'id' || column === 'name' || !ref.dataId.dimensions.names.includes(column))
-            return true;
-          return String(ref.dataId.get(column)) === String(stored);
-        }),
-      ) ?? null
-    );
-  };
-
-  /** Reads the records of every dimension value in the data IDs of `refs`. */
-  async load(db: Database, refs: readonly DatasetRef[]): Promise<void> {
-    const values = new Map<string, Set<string | number>>();
-    for (const ref of refs)
-      for (const name of ref.datasetType.dimensions.names) {
-        const value = ref.dataId.get(name);
-        if (value === undefined || value === null) continue;
-        const set = values.get(name) ?? new Set();
-        set.add(value);
-        values.set(name, set);
-      }
-    for (const [element, wanted] of values) {
-      const table = await existingTable(db, element);
-      if (table === null) continue;
-      const key = table.spec.fields.some((f) => f.name === 'id')
-        ? 'id'
-        : table.spec.fields.some((f) => f.name === 'name')
-          ? 'name'
-          : null;
-      if (key === null) continue;
-      for (const chunk of chunks([...wanted])) {
-        const rows = await db.select({
-          from: [{ source: table.handle }],
-          where: inList(col(key), chunk),
-        });
-        for (const row of rows) {
-          const id = `${element}\u0000${String(row[key])}`;
-          this.#rows.set(id, [...(this.#rows.get(id) ?? []), row]);
-        }
-      }
-    }
-  }
 }

@@ -10,10 +10,11 @@ import { errorText } from './connect.ts';
 import { using } from './context.ts';
 import type { CommandContext } from './context.ts';
 import {
-  DimensionRecordCache,
   idRef,
   parseIds,
   registeredDatasets,
+  expandedRecords,
+  expandedRefs,
   registeredRefs,
   shortList,
 } from './datasets.ts';
@@ -130,7 +131,7 @@ export async function retrieveCommand(
 ): Promise<void> {
   const ids = collectIds(options);
   const target = resolve(destination);
-  const spec = resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, { ...options, readsChainedFileDatastore: true });
   const repo = await openRepository(spec, { writeable: false, stderr: context.stderr });
   const written = await using(repo, async () => {
     const records = await recordsOf(repo.registry.db, repo.datastore.recordsTableName, ids);
@@ -218,12 +219,11 @@ export async function ingestCommand(
       `Dataset IDs listed more than once in ${resolve(options.from)}: ${shortList(repeated)}`,
     );
   }
-  const spec = resolveRepository(repository, options);
-  const records = new DimensionRecordCache();
+  const spec = await resolveRepository(repository, options);
   const repo = await openRepository(spec, {
     writeable: true,
     stderr: context.stderr,
-    dimensionRecords: records.source,
+    dimensionRecords: expandedRecords,
   });
   const count = await using(repo, async () => {
     const db = repo.registry.db;
@@ -246,12 +246,15 @@ export async function ingestCommand(
         wrong.map((d) => d.id),
         `Datasets not of dataset type ${options.datasetType} in run ${options.run}: ${shortList(wrong.map((d) => `${d.id} (${d.datasetType} in ${d.run})`))}`,
       );
-    const refs = await registeredRefs(
-      db,
-      ids.map((id) => registered.get(id)!),
+    const refs = await expandedRefs(
+      repo.registry.dimensions,
+      await registeredRefs(
+        db,
+        ids.map((id) => registered.get(id)!),
+        repo.datastore.storageClassFactory,
+      ),
       repo.datastore.storageClassFactory,
     );
-    await records.load(db, refs);
     const known = await repo.datastore.knowsThese(refs);
     const stored = refs.filter((ref) => known.get(ref) === true).map((ref) => ref.id);
     if (stored.length > 0)
@@ -307,7 +310,7 @@ export async function trashCommand(
   context: CommandContext,
 ): Promise<void> {
   const ids = collectIds(options);
-  const spec = resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, options);
   const repo = await openRepository(spec, { writeable: true, stderr: context.stderr });
   await using(repo, async () => {
     const records = await recordsOf(repo.registry.db, repo.datastore.recordsTableName, ids);
@@ -325,7 +328,7 @@ export async function emptyTrashCommand(
   options: RepositoryCommandOptions,
   context: CommandContext,
 ): Promise<void> {
-  const spec = resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, options);
   const repo = await openRepository(spec, { writeable: true, stderr: context.stderr });
   const removed = await using(repo, () => repo.datastore.emptyTrash());
   const paths = [...removed]
@@ -352,7 +355,7 @@ export async function lsCommand(
   options: LsOptions,
   context: CommandContext,
 ): Promise<void> {
-  const spec = resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, { ...options, readsChainedFileDatastore: true });
   const repo = await openRepository(spec, { writeable: false, stderr: context.stderr });
   await using(repo, () =>
     dumpOpaqueTable(repo.registry.db, repo.datastore.recordsTableName, options, context),

@@ -1,14 +1,15 @@
 // A repository as the datastore verbs see it: a folder with daf_butler's `butler.yaml`, or a
 // registry URI plus the folder of its files (`--root`).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { ButlerConfigError, loadButlerConfig } from '@butler-ts/butler';
+import type { ButlerRepoConfig } from '@butler-ts/butler';
 import { Config, StorageClassFactory } from '@butler-ts/core';
 import type { Logger } from '@butler-ts/core';
 import { FileDatastore } from '@butler-ts/datastore-file';
 import type { DimensionRecordSource } from '@butler-ts/datastore-file';
 import type { Registry } from '@butler-ts/registry-sql';
-import { errorText } from './connect.ts';
 import { openRegistryAt } from './context.ts';
 import { RepositoryError } from './errors.ts';
 import { isRegistryUri, maskUri, parseRegistryUri } from './uri.ts';
@@ -22,6 +23,11 @@ export interface RepositoryCommandOptions {
   readonly root?: string;
   /** No progress line. */
   readonly quiet?: boolean;
+  /**
+   * Accept a ChainedDatastore with one FileDatastore child, and work on that child (the verbs
+   * that only read: verify, ls, retrieve).
+   */
+  readonly readsChainedFileDatastore?: boolean;
 }
 
 /** A repository resolved from the command line, not yet opened. */
@@ -48,10 +54,10 @@ const FILE_DATASTORE_CLASSES: ReadonlySet<string> = new Set([
   'lsst.daf.butler.datastores.fileDatastore.FileDatastore',
 ]);
 
-/** daf_butler's default registry database, relative to `<butlerRoot>`. */
-export const DEFAULT_REGISTRY_DB = 'sqlite:///<butlerRoot>/gen3.sqlite3';
-
-function fromFolder(repository: string, options: RepositoryCommandOptions): RepositorySpec {
+async function fromFolder(
+  repository: string,
+  options: RepositoryCommandOptions,
+): Promise<RepositorySpec> {
   const given = repository.startsWith('file:') ? new URL(repository).pathname : repository;
   const path = resolve(given);
   if (!existsSync(path))
@@ -70,51 +76,71 @@ function fromFolder(repository: string, options: RepositoryCommandOptions): Repo
       repository,
       `--root applies to a registry URI only; the repository ${path} names its root in ${basename(configFile)}`,
     );
-  let config: Config;
+  // Read as a Butler reads it: `<butlerRoot>` is the folder of butler.yaml or its `root`.
+  let repo: ButlerRepoConfig;
   try {
-    config = Config.fromYaml(readFileSync(configFile, 'utf8'));
+    repo = await loadButlerConfig(configFile);
   } catch (error) {
-    throw new RepositoryError(repository, `Cannot read ${configFile}: ${errorText(error)}`, {
-      cause: error,
-    });
+    if (!ButlerConfigError.is(error)) throw error;
+    throw new RepositoryError(repository, error.message, { cause: error });
   }
-  // daf_butler: a top-level `root` replaces the folder of butler.yaml as `<butlerRoot>`.
-  const rootSetting = config.get('root');
-  const butlerRoot =
-    typeof rootSetting === 'string' && rootSetting !== ''
-      ? resolve(dirname(configFile), rootSetting)
-      : dirname(configFile);
-  const db = config.get(['registry', 'db']) ?? DEFAULT_REGISTRY_DB;
-  if (typeof db !== 'string')
-    throw new RepositoryError(repository, `registry.db in ${configFile} is not a string`);
-  const uri = db.replaceAll('<butlerRoot>', butlerRoot);
-  const stored = config.get(['registry', 'namespace']);
-  if (stored !== undefined && stored !== null && typeof stored !== 'string')
-    throw new RepositoryError(repository, `registry.namespace in ${configFile} is not a string`);
-  const namespace = options.namespace ?? (typeof stored === 'string' ? stored : undefined);
-  const registry = parseRegistryUri(uri);
-  checkDatastoreClass(repository, config, configFile);
+  const namespace = options.namespace ?? repo.namespace ?? undefined;
+  const registry = parseRegistryUri(repo.db);
   return {
     display: configFile,
     configFile,
-    butlerRoot,
+    butlerRoot: repo.root,
     registry,
     namespace,
-    config,
+    config: fileDatastoreConfig(
+      repository,
+      repo.config,
+      configFile,
+      options.readsChainedFileDatastore === true,
+    ),
     registryFiles: registry.engine === 'sqlite' ? [registry.filename] : [],
   };
 }
 
-function checkDatastoreClass(repository: string, config: Config, where: string): void {
+const CHAINED_DATASTORE_CLASSES: ReadonlySet<string> = new Set([
+  'ChainedDatastore',
+  'lsst.daf.butler.datastores.chainedDatastore.ChainedDatastore',
+]);
+
+// The configuration the verbs use: the file datastore's, or with `chained`, the one
+// FileDatastore child of a chain (its records table, root and name are its own).
+function fileDatastoreConfig(
+  repository: string,
+  config: Config,
+  where: string,
+  chained: boolean,
+): Config {
   const cls = config.get(['datastore', 'cls']) ?? 'FileDatastore';
-  if (typeof cls === 'string' && FILE_DATASTORE_CLASSES.has(cls)) return;
+  if (typeof cls === 'string' && FILE_DATASTORE_CLASSES.has(cls)) return config;
   const name = typeof cls === 'string' ? cls : JSON.stringify(cls);
-  throw new RepositoryError(
-    repository,
-    name.endsWith('ChainedDatastore')
-      ? `${where} names a chained datastore (${name}), which butler-ts datastore commands do not support yet; they work on a FileDatastore`
-      : `${where} names datastore ${name}, which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
-  );
+  if (!(typeof cls === 'string' && CHAINED_DATASTORE_CLASSES.has(cls)))
+    throw new RepositoryError(
+      repository,
+      `${where} names datastore ${name}, which butler-ts datastore commands do not support yet; they work on a FileDatastore`,
+    );
+  if (!chained)
+    throw new RepositoryError(
+      repository,
+      `${where} names a chained datastore (${name}): this command changes a datastore, which butler-ts does only on a FileDatastore; verify, ls and retrieve read the chain's FileDatastore`,
+    );
+  const children = config.get(['datastore', 'datastores']);
+  const files = (Array.isArray(children) ? (children as unknown[]) : []).flatMap((child) => {
+    const section =
+      typeof child === 'object' && child !== null && 'datastore' in child ? child.datastore : child;
+    const childCls = (section as { cls?: unknown } | null)?.cls;
+    return typeof childCls === 'string' && FILE_DATASTORE_CLASSES.has(childCls) ? [section] : [];
+  });
+  if (files.length !== 1)
+    throw new RepositoryError(
+      repository,
+      `${where} names a chained datastore (${name}) with ${files.length} FileDatastore children; butler-ts reads a chain with exactly one`,
+    );
+  return config.with(['datastore'], files[0]);
 }
 
 /**
@@ -122,12 +148,12 @@ function checkDatastoreClass(repository: string, config: Config, where: string):
  * repository out, or a registry URI with `--root <folder>` for a FileDatastore rooted there.
  *
  * @throws {@link RepositoryError} for a missing folder or `butler.yaml`, a datastore other than
- *   a FileDatastore, or a registry URI without `--root`; `RegistryUriError` for a bad URI.
+ *   a FileDatastore (or, with `readsChainedFileDatastore`, a chain with one FileDatastore), or a registry URI without `--root`; `RegistryUriError` for a bad URI.
  */
-export function resolveRepository(
+export async function resolveRepository(
   repository: string,
   options: RepositoryCommandOptions,
-): RepositorySpec {
+): Promise<RepositorySpec> {
   if (!isRegistryUri(repository)) return fromFolder(repository, options);
   const registry = parseRegistryUri(repository);
   if (options.root === undefined)

@@ -217,7 +217,7 @@ export async function verifyCommand(
   options: VerifyOptions,
   context: CommandContext,
 ): Promise<void> {
-  const spec = resolveRepository(repository, options);
+  const spec = await resolveRepository(repository, { ...options, readsChainedFileDatastore: true });
   const repo = await openRepository(spec, { writeable: false, stderr: context.stderr });
   const report = await using(repo, () =>
     verifyRepository(repo.registry.db, repo.datastore, spec, options, context),

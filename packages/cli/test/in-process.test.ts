@@ -1,12 +1,12 @@
 // main() in-process, with streams the test controls: backpressure on a slow stdout, progress on
 // a terminal-like stderr, and nothing on stderr when it is not a terminal.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { tableSpec } from '@butler-ts/ddl';
-import { Config, DatasetRef, DatasetType, DimensionUniverse } from '@butler-ts/core';
-import { FileDatastore } from '@butler-ts/datastore-file';
-import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
+import { Butler } from '@butler-ts/butler';
+import { DatasetType } from '@butler-ts/core';
+import type { DatasetRef } from '@butler-ts/core';
+import { createRegistry } from '@butler-ts/registry-sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.ts';
 import { tempDir } from './helpers.ts';
@@ -119,31 +119,32 @@ describe('main() in-process', () => {
 describe('main() in-process on a repository', () => {
   const temp = tempDir('in-process-repo');
   const root = join(temp.dir, 'repo');
-  const universe = new DimensionUniverse({
-    dimensions: {
-      instrument: { keyType: 'string', governor: true },
-      visit: { keyType: 'int', requires: ['instrument'] },
-    },
-  });
-  const type = new DatasetType('summary', ['instrument', 'visit'], 'StructuredDataDict', {
-    universe,
-  });
-  const refs = Array.from(
-    { length: 40 },
-    (_, visit) => new DatasetRef(type, { instrument: 'Cam', visit }, 'run'),
-  );
+  const refs: DatasetRef[] = [];
 
+  // 40 datasets of a repository made by `create`, registered and stored through a Butler.
   beforeAll(async () => {
     expect(
       await main(['create', root], { stdout: new PassThrough(), stderr: new PassThrough() }),
     ).toBe(0);
-    const registry = await openRegistry(`sqlite:///${join(root, 'gen3.sqlite3')}`);
+    const butler = await Butler.fromRepo(root, { run: 'run', writeable: true });
     try {
-      const config = Config.fromYaml(readFileSync(join(root, 'butler.yaml'), 'utf8'));
-      const datastore = await FileDatastore.create(config, registry.bridges, { butlerRoot: root });
-      for (const ref of refs) await datastore.put({ visit: ref.dataId.get('visit') }, ref);
+      const { collections, datasets, dimensions } = butler.registry;
+      await dimensions.insertRecords('instrument', [{ name: 'Cam' }]);
+      const detectors = Array.from({ length: 40 }, (_, id) => id);
+      await dimensions.insertRecords(
+        'detector',
+        detectors.map((id) => ({ instrument: 'Cam', id, full_name: `det${id}` })),
+      );
+      await datasets.registerDatasetType(
+        new DatasetType('summary', ['detector'], 'StructuredDataDict', {
+          universe: dimensions.universe,
+        }),
+      );
+      await collections.registerRun('run');
+      for (const detector of detectors)
+        refs.push(await butler.put({ detector }, 'summary', { instrument: 'Cam', detector }));
     } finally {
-      await registry.close();
+      await butler.close();
     }
   }, 120_000);
   afterAll(() => temp.remove());

@@ -12,6 +12,7 @@ import { createRegistry, openRegistry } from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 import { testUniverse } from '@butler-ts/core/testing';
 import pg from 'pg';
+import { butlerSteps } from './butler-steps.ts';
 import { chainSteps } from './chain-steps.ts';
 import { datastoreSteps } from './datastore-steps.ts';
 
@@ -86,6 +87,7 @@ try {
 
 await datastoreSteps(registry.bridges, step);
 await chainSteps(step, process.argv.includes('--keep'));
+await butlerSteps(step, process.argv.includes('--keep'));
 
 await registry.close();
 const readOnly = await openRegistry(uri, { ...options, writeable: false });

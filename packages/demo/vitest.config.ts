@@ -1,0 +1,3 @@
+import { butlerVitestConfig } from '@butler-ts/vitest-config';
+
+export default butlerVitestConfig();
