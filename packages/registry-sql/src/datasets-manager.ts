@@ -632,12 +632,17 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
         ` JOIN ${table(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id`
       : '';
     const base = `t.dataset_type_id = $1 AND t.collection_id = ANY($2)`;
-    const run = withRun ? ', c.name' : '';
+    // Each row: what locates its data IDs, its id, its collection's position in `path` (from
+    // 1), and with TAGGED collections its run.
+    const head = `t.dataset_id, array_position($2, t.collection_id)${withRun ? ', c.name' : ''}`;
     const distinct = required.map((_, k) => [...new Set(values.map((v) => v[k]!))]);
     const varying = distinct.flatMap((d, k) => (d.length > 1 ? [k] : []));
-    // Each row: the index (or indexes) of the data IDs it matches, its id, collection, run.
+    const n = values.length;
+    const at = withRun ? 3 : 2;
+    // The data IDs a row matches: `first[row]`, then `next[i]` until -1.
+    const next = new Int32Array(n).fill(-1);
+    let first: (row: unknown[]) => number;
     let text: string;
-    let indexesOf: (row: unknown[]) => readonly number[];
     if (varying.length <= 1) {
       const k = varying[0] ?? -1;
       const conditions = required.map((name, j) =>
@@ -645,47 +650,45 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
           ? ` AND t.${quoteName(name)} = ANY(${bind(pgArrayParam(field(name), distinct[j]!))})`
           : ` AND t.${quoteName(name)} = ${bind(distinct[j]![0])}`,
       );
-      const byValue = new Map<string, number[]>();
-      values.forEach((v, i) => {
-        const key = k < 0 ? '' : String(v[k]);
-        const list = byValue.get(key);
-        if (list === undefined) byValue.set(key, [i]);
-        else list.push(i);
-      });
-      const key = k < 0 ? 'NULL' : `t.${quoteName(required[k]!)}`;
-      text = `SELECT ${key}, t.dataset_id, t.collection_id${run} FROM ${table(type.tags.name)} AS t${joins} WHERE ${base}${conditions.join('')}`;
-      indexesOf = (row) => byValue.get(k < 0 ? '' : String(row[0])) ?? [];
+      // By the varying value (or one key when none varies): the first index, chained.
+      const firstByValue = new Map<DataIdValue, number>();
+      for (let i = n - 1; i >= 0; i--) {
+        const value = k < 0 ? 0 : values[i]![k]!;
+        next[i] = firstByValue.get(value) ?? -1;
+        firstByValue.set(value, i);
+      }
+      const numeric = k >= 0 && field(required[k]!).dtype !== 'string';
+      first = (row) =>
+        firstByValue.get(k < 0 ? 0 : numeric ? Number(row[at]) : (row[at] as string)) ?? -1;
+      const key = k < 0 ? '' : `, t.${quoteName(required[k]!)}`;
+      text = `SELECT ${head}${key} FROM ${table(type.tags.name)} AS t${joins} WHERE ${base}${conditions.join('')}`;
     } else {
-      const arrays = required.map((name, j) =>
-        bind(
-          pgArrayParam(
-            field(name),
-            values.map((v) => v[j]!),
-          ),
-        ),
+      const arrays = required.map(
+        (name, j) =>
+          `${bind(pgArrayParam(field(name), values.map((v) => v[j]!)))}::${pgType(field(name))}[]`,
       );
-      const names = required.map((_, j) => `v${j}`);
       const on = required.map((name, j) => ` AND t.${quoteName(name)} = k.v${j}`).join('');
       text =
-        `SELECT k.i, t.dataset_id, t.collection_id${run} FROM unnest(${arrays.map((a, j) => `${a}::${pgType(field(required[j]!))}[]`).join(', ')})` +
-        ` WITH ORDINALITY AS k(${names.join(', ')}, i) JOIN ${table(type.tags.name)} AS t ON ${base}${on}${joins}`;
-      indexesOf = (row) => [Number(row[0]) - 1];
+        `SELECT ${head}, k.i::int4 FROM unnest(${arrays.join(', ')})` +
+        ` WITH ORDINALITY AS k(${required.map((_, j) => `v${j}`).join(', ')}, i)` +
+        ` JOIN ${table(type.tags.name)} AS t ON ${base}${on}${joins}`;
+      first = (row) => (row[at] as number) - 1;
     }
-    const rank = new Map(path.map((r, i) => [r.key, i]));
-    const best: ({ id: string; run: string; rank: number } | null)[] = values.map(() => null);
+    const rank = new Int32Array(n);
+    const ids = new Array<string | null>(n).fill(null);
+    const runs = withRun ? new Array<string>(n) : null;
     for (const row of await db.queryRaw(text, params)) {
-      const r = rank.get(Number(row[2]))!;
-      for (const i of indexesOf(row)) {
-        const current = best[i];
-        if (current === null || current === undefined || r < current.rank)
-          best[i] = {
-            id: row[1] as string,
-            run: withRun ? (row[3] as string) : path[r]!.name,
-            rank: r,
-          };
+      const r = row[1] as number;
+      for (let i = first(row); i >= 0; i = next[i]!) {
+        if (ids[i] !== null && rank[i]! <= r) continue;
+        ids[i] = row[0] as string;
+        rank[i] = r;
+        if (runs !== null) runs[i] = row[2] as string;
       }
     }
-    return best.map((hit) => (hit === null ? null : { id: hit.id, run: hit.run }));
+    return ids.map((id, i) =>
+      id === null ? null : { id, run: runs !== null ? runs[i]! : path[rank[i]! - 1]!.name },
+    );
   }
 
   override async findDatasets(
