@@ -17,11 +17,14 @@ const ROUNDS = Number(args[1] ?? 7);
 const PG_URL = process.env.BUTLER_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** [wall ms, this process's CPU ms (user + system), result] of one call. */
 async function time(fn) {
   globalThis.gc?.();
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const out = await fn();
-  return [Number(process.hrtime.bigint() - start) / 1e6, out];
+  const used = process.cpuUsage(cpu);
+  return [Number(process.hrtime.bigint() - start) / 1e6, (used.user + used.system) / 1e3, out];
 }
 
 async function insertRows(db, name, rows) {
@@ -58,30 +61,39 @@ async function populate(registry) {
   return dataIds;
 }
 
-/** Alternates the two sides ROUNDS times; returns [ours ms], [raw ms], and a check of results. */
+/**
+ * Alternates the two sides ROUNDS times; returns [ours ms], [raw ms], their process CPU ms,
+ * and a check of results.
+ */
 async function measure(ours, raw) {
   const a = [];
   const b = [];
+  const aCpu = [];
+  const bCpu = [];
   let found = 0;
   let rawFound = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const [t1, refs] = await time(ours);
-    const [t2, rows] = await time(raw);
+    const [t1, c1, refs] = await time(ours);
+    const [t2, c2, rows] = await time(raw);
     a.push(t1);
     b.push(t2);
+    aCpu.push(c1);
+    bCpu.push(c2);
     found = refs.filter((x) => x !== null).length;
     rawFound = rows;
   }
-  return { ours: a, raw: b, found, rawFound };
+  return { ours: a, raw: b, oursCpu: aCpu, rawCpu: bCpu, found, rawFound };
 }
 
-function report(engine, { ours, raw, found, rawFound }) {
+function report(engine, { ours, raw, oursCpu, rawCpu, found, rawFound }) {
   const range = (v) => `${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)}`;
   const ratio = median(ours) / median(raw);
   console.log(
     `${engine}: findDatasets of ${N} data IDs in chain [r2, r1]: median ${median(ours).toFixed(1)} ms (range ${range(ours)}); ` +
       `raw lookups in r1: median ${median(raw).toFixed(1)} ms (range ${range(raw)}); ratio ${ratio.toFixed(2)}x ` +
-      `(found ${found}, raw ${rawFound}; ${ROUNDS} rounds)`,
+      `(found ${found}, raw ${rawFound}; ${ROUNDS} rounds)\n` +
+      `  this process's CPU: ours median ${median(oursCpu).toFixed(1)} ms, raw ${median(rawCpu).toFixed(1)} ms, ratio ${(median(oursCpu) / median(rawCpu)).toFixed(2)}x` +
+      (engine === 'PostgreSQL' ? " (the server's CPU not counted)" : ''),
   );
 }
 

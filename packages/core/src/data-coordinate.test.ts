@@ -275,3 +275,46 @@ describe('DataCoordinate records', () => {
     expect(() => full.withRecords(records).record('exposure')).toThrow(DimensionNameError);
   });
 });
+
+describe('DataCoordinate.fromRequiredValues', () => {
+  it('equals standardize of the same values, full when nothing is implied', () => {
+    const detector = universe.conform(['detector']);
+    const [instrument, id] = [detector.required[0]!, detector.required[1]!];
+    const values = ['Cam', 3];
+    const dataId = DataCoordinate.fromRequiredValues(detector, values);
+    expect(
+      dataId.equals(
+        DataCoordinate.standardize({ [instrument]: 'Cam', [id]: 3 }, { dimensions: detector }),
+      ),
+    ).toBe(true);
+    expect(dataId.requiredValues).toEqual(['Cam', 3]);
+    expect(dataId.hasFull()).toBe(detector.implied.length === 0);
+    expect(Object.isFrozen(values)).toBe(false);
+  });
+
+  it('has only required values when dimensions are implied', () => {
+    const group = astro.conform(['visit']);
+    const dataId = DataCoordinate.fromRequiredValues(group, ['Cam', 42]);
+    expect(dataId.hasFull()).toBe(false);
+    expect(dataId.get('visit')).toBe(42);
+    expect(
+      dataId.equals(
+        DataCoordinate.standardize({ instrument: 'Cam', visit: 42 }, { dimensions: group }),
+      ),
+    ).toBe(true);
+  });
+
+  it('converts safe bigints and refuses wrong types and counts', () => {
+    const group = astro.conform(['visit']);
+    expect(
+      DataCoordinate.fromRequiredValues(group, ['Cam', 42n as unknown as number]).requiredValues,
+    ).toEqual(['Cam', 42]);
+    expect(() => DataCoordinate.fromRequiredValues(group, ['Cam', '42'])).toThrow(
+      TypeMismatchError,
+    );
+    expect(() => DataCoordinate.fromRequiredValues(group, ['Cam'])).toThrow(InvalidValueError);
+    expect(() => DataCoordinate.fromRequiredValues(group, ['Cam', 42, 1])).toThrow(
+      InvalidValueError,
+    );
+  });
+});

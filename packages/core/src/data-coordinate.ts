@@ -233,6 +233,43 @@ export class DataCoordinate {
     return new DataCoordinate(dimensions, required, implied);
   }
 
+  /**
+   * The data ID of `dimensions` with these required values, in the order of
+   * `dimensions.required` (daf_butler's `from_required_values`): cheaper than `standardize`
+   * for values already in order. It has full values when the dimensions imply none.
+   *
+   * @throws {@link InvalidValueError} if the number of values is not the number of required
+   *   dimensions.
+   * @throws {@link TypeMismatchError} if a value has the wrong type for its dimension.
+   * @example
+   * ```ts
+   * DataCoordinate.fromRequiredValues(universe.conform(['detector']), ['Cam', 1]); // {instrument: 'Cam', detector: 1}
+   * ```
+   */
+  static fromRequiredValues(
+    dimensions: DimensionGroup,
+    values: readonly DataIdValue[],
+  ): DataCoordinate {
+    const keyTypes = keyTypesOf(dimensions).required;
+    if (!Array.isArray(values) || values.length !== keyTypes.length)
+      throw new InvalidValueError(
+        `Expected ${keyTypes.length} required value(s) for ${dimensions.toString()}, got ${pyRepr(values)}`,
+        values,
+      );
+    const required = new Array<DataIdValue>(keyTypes.length);
+    for (let i = 0; i < keyTypes.length; i++) {
+      const value: unknown = values[i];
+      required[i] = isWellTyped(value, keyTypes[i]!)
+        ? value
+        : normalizeValue(dimensions.required[i]!, keyTypes[i]!, value);
+    }
+    return new DataCoordinate(
+      dimensions,
+      required,
+      dimensions.implied.length === 0 ? NO_IMPLIED_VALUES : null,
+    );
+  }
+
   /** The empty data ID of a universe. */
   static makeEmpty(universe: DimensionUniverse): DataCoordinate {
     return new DataCoordinate(universe.empty, [], NO_IMPLIED_VALUES);

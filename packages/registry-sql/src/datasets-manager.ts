@@ -6,7 +6,7 @@ import {
   makeDatasetId,
 } from '@butler-ts/core';
 import type { DataIdValue, DimensionGroup, DimensionUniverse } from '@butler-ts/core';
-import { TaiTime, tableSpec } from '@butler-ts/ddl';
+import { TaiTime, getField } from '@butler-ts/ddl';
 import type { TableSpec } from '@butler-ts/ddl';
 import {
   CollectionType,
@@ -37,7 +37,6 @@ import type {
   DatasetRecordStorageManagerClass,
   DimensionRecordStorageManager,
   Expr,
-  FromItem,
   InsertDatasetsOptions,
   QueryDatasetsOptions,
   Row,
@@ -47,15 +46,20 @@ import type {
 import { VersionTuple } from '@butler-ts/versioning';
 import { chunked } from './chunks.ts';
 import { COLLECTION_SPEC } from './collections-manager.ts';
+import { quoteIdentifier as quoteName } from './ddl-names.ts';
 import {
   COLLECTION_SUMMARY_DATASET_TYPE_SPEC,
   DATASET_SPEC,
   DATASET_TYPE_SPEC,
   collectionSummaryGovernorSpec,
-  dimensionKeyField,
   tagsTableName,
   tagsTableSpec,
 } from './dataset-tables.ts';
+import { pgArrayParam } from './postgres/postgres-codec.ts';
+import { PostgresDatabase } from './postgres/postgres-database.ts';
+import { pgType } from './postgres/postgres-ddl.ts';
+import { sqliteUuidFromStored } from './sqlite/sqlite-codec.ts';
+import { SqliteDatabase } from './sqlite/sqlite-database.ts';
 
 /** The handles of the datasets manager's static tables. */
 export interface DatasetTables {
@@ -100,13 +104,6 @@ export interface DatasetTypeRecord {
 }
 type TypeRecord = DatasetTypeRecord;
 
-// Values of the longest IN list per find statement: measured on 10 000 data IDs
-// (bench/find-datasets.mjs), lists of 1 000 ran faster than one list of 10 000 or lists of 250.
-const FIND_IN_LIST_SIZE = 1000;
-// Bound values per insert into the temporary table of data IDs (SQLite caps a statement at
-// 32 766, PostgreSQL at 65 535).
-const FIND_INSERT_PARAMETERS = 30_000;
-
 // TAI - UTC since 2017-01-01 (no leap second has been announced since).
 const TAI_MINUS_UTC_NS = 37_000_000_000n;
 
@@ -142,9 +139,10 @@ function describeType(datasetType: DatasetType): string {
  * (`collection_summary_dataset_type`, `collection_summary_<governor>`), kept as daf_butler
  * keeps them.
  *
- * Finding datasets is set-based: a SELECT per 1 000 values of the dimension that varies most
- * (or one SELECT joined to a temporary table of the data IDs) joins the tags table, `dataset`
- * and `collection`, and the first match in collection order wins.
+ * Finding datasets takes each engine's fastest path (`bench/find-datasets.mjs`): on SQLite a
+ * prepared lookup per collection looped over the data IDs in one read transaction, on
+ * PostgreSQL one statement for all the data IDs (bound as arrays); the first match in
+ * collection order wins.
  *
  * @example
  * ```ts
@@ -411,10 +409,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
   }
 
   #coordinate(group: DimensionGroup, values: readonly DataIdValue[]): DataCoordinate {
-    return DataCoordinate.standardize(
-      Object.fromEntries(group.required.map((name, i) => [name, values[i]])),
-      { dimensions: group },
-    );
+    return DataCoordinate.fromRequiredValues(group, values);
   }
 
   // ---- collections ----
@@ -559,100 +554,141 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
 
   /**
    * For each list of required values, the first dataset in `path` order, as `{ id, run }`
-   * or null. Set-based: when at most one dimension varies among the data IDs, or the product
-   * of each dimension's distinct values stays near their number, one SELECT (per chunk of
-   * bound values) with an IN list per dimension, the exact tuples picked out here; otherwise
-   * the data IDs go into a temporary table that the SELECT joins.
+   * or null. On SQLite: one prepared statement per collection (a RUN's reads the tags table
+   * alone, the run being the collection; a TAGGED one's joins `dataset` and `collection` for
+   * the run), looped over the data IDs in one read transaction, stopping at the first
+   * collection holding each. On PostgreSQL: one statement for all, whose data IDs are
+   * `= ANY` of one array when at most one dimension varies among them, else `unnest` of one
+   * array per dimension with each data ID's position; the first collection in `path` order
+   * is picked here.
    */
   async #findInCollections(
     type: TypeRecord,
     values: readonly (readonly DataIdValue[])[],
     path: readonly CollectionRecord[],
   ): Promise<({ id: string; run: string } | null)[]> {
-    const result: ({ id: string; run: string; rank: number } | null)[] = values.map(() => null);
-    if (values.length === 0 || path.length === 0) return result;
-    const rank = new Map(path.map((r, i) => [r.key, i]));
+    if (values.length === 0 || path.length === 0) return values.map(() => null);
+    const db = this.#db;
+    if (db instanceof SqliteDatabase) return this.#findSqlite(db, type, values, path);
+    if (db instanceof PostgresDatabase) return this.#findPostgres(db, type, values, path);
+    throw new NotSupportedError(
+      `Cannot find datasets in ${db.toString()}: not SQLite or PostgreSQL`,
+    );
+  }
+
+  async #findSqlite(
+    db: SqliteDatabase,
+    type: TypeRecord,
+    values: readonly (readonly DataIdValue[])[],
+    path: readonly CollectionRecord[],
+  ): Promise<({ id: string; run: string } | null)[]> {
     const required = type.datasetType.dimensions.required;
-    const wanted = new Map<string, number[]>();
-    values.forEach((v, i) => {
-      const key = JSON.stringify(v);
-      const list = wanted.get(key);
-      if (list === undefined) wanted.set(key, [i]);
-      else list.push(i);
+    const dims = required.map((name) => ` AND t.${quoteName(name)} = ?`).join('');
+    const where = `WHERE t.dataset_type_id = ? AND t.collection_id = ?${dims}`;
+    const inRun = `SELECT t.dataset_id FROM ${quoteName(type.tags.name)} AS t ${where}`;
+    const tagged =
+      `SELECT t.dataset_id, c.name FROM ${quoteName(type.tags.name)} AS t` +
+      ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
+      ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
+    return db.readPrepared((prepare) => {
+      const statements = path.map((r) => prepare(r.type === CollectionType.RUN ? inRun : tagged));
+      const params: unknown[] = [type.id, 0, ...required.map(() => null)];
+      return values.map((v) => {
+        for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
+        for (let p = 0; p < path.length; p++) {
+          params[1] = path[p]!.key;
+          const row = statements[p]!.get(...params);
+          if (row !== undefined)
+            return {
+              id: sqliteUuidFromStored(row[0] as string),
+              run: (row[1] as string | undefined) ?? path[p]!.name,
+            };
+        }
+        return null;
+      });
     });
-    const take = (row: Row) => {
-      const indexes = wanted.get(JSON.stringify(required.map((name) => row[name])));
-      if (indexes === undefined) return;
-      const r = rank.get(row.collection_id as number)!;
-      for (const index of indexes) {
-        const current = result[index];
-        if (current === null || current === undefined || r < current.rank)
-          result[index] = { id: row.id as string, run: row.run as string, rank: r };
-      }
-    };
-    const from: FromItem[] = [
-      { source: type.tags, alias: 't' },
-      { source: this.#tables.dataset, alias: 'd' },
-      { source: this.#tables.collection, alias: 'c' },
+  }
+
+  async #findPostgres(
+    db: PostgresDatabase,
+    type: TypeRecord,
+    values: readonly (readonly DataIdValue[])[],
+    path: readonly CollectionRecord[],
+  ): Promise<({ id: string; run: string } | null)[]> {
+    const required = type.datasetType.dimensions.required;
+    const table = (name: string) => `${quoteName(db.namespace)}.${quoteName(name)}`;
+    const field = (name: string) => getField(type.tags.spec, name)!;
+    const params: unknown[] = [
+      type.id,
+      pgArrayParam(
+        getField(type.tags.spec, 'collection_id')!,
+        path.map((r) => r.key),
+      ),
     ];
-    const columns: Record<string, Expr> = {
-      id: col('t', 'dataset_id'),
-      collection_id: col('t', 'collection_id'),
-      run: col('c', 'name'),
-      ...Object.fromEntries(required.map((name) => [name, col('t', name)])),
-    };
-    const base: Expr[] = [
-      eq(col('t', 'dataset_type_id'), type.id),
-      path.length === 1
-        ? eq(col('t', 'collection_id'), path[0]!.key)
-        : inList(
-            col('t', 'collection_id'),
-            path.map((r) => r.key),
-          ),
-      eq(col('d', 'id'), col('t', 'dataset_id')),
-      eq(col('c', 'collection_id'), col('d', 'run_id')),
-    ];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const withRun = path.some((r) => r.type !== CollectionType.RUN);
+    const joins = withRun
+      ? ` JOIN ${table(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
+        ` JOIN ${table(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id`
+      : '';
+    const base = `t.dataset_type_id = $1 AND t.collection_id = ANY($2)`;
+    // Each row: what locates its data IDs, its id, its collection's position in `path` (from
+    // 1), and with TAGGED collections its run.
+    const head = `t.dataset_id, array_position($2, t.collection_id)${withRun ? ', c.name' : ''}`;
     const distinct = required.map((_, k) => [...new Set(values.map((v) => v[k]!))]);
-    const varying = distinct.filter((d) => d.length > 1).length;
-    const product = distinct.reduce((n, d) => n * d.length, 1);
-    if (varying <= 1 || product <= 4 * wanted.size) {
-      // Chunk the one long list (the others are short when this path is taken).
-      const longest = distinct.reduce(
-        (best, d, k) => (d.length > (distinct[best]?.length ?? 0) ? k : best),
-        0,
+    const varying = distinct.flatMap((d, k) => (d.length > 1 ? [k] : []));
+    const n = values.length;
+    const at = withRun ? 3 : 2;
+    // The data IDs a row matches: `first[row]`, then `next[i]` until -1.
+    const next = new Int32Array(n).fill(-1);
+    let first: (row: unknown[]) => number;
+    let text: string;
+    if (varying.length <= 1) {
+      const k = varying[0] ?? -1;
+      const conditions = required.map((name, j) =>
+        j === k
+          ? ` AND t.${quoteName(name)} = ANY(${bind(pgArrayParam(field(name), distinct[j]!))})`
+          : ` AND t.${quoteName(name)} = ${bind(distinct[j]![0])}`,
       );
-      const long = distinct[longest] ?? [];
-      for (const chunk of long.length === 0 ? [[]] : chunked(long, FIND_IN_LIST_SIZE)) {
-        const where = required.map((name, k) => {
-          const list = k === longest ? chunk : distinct[k]!;
-          return list.length === 1 ? eq(col('t', name), list[0]) : inList(col('t', name), list);
-        });
-        for (const row of await this.#db.select({ from, columns, where: and(...base, ...where) }))
-          take(row);
+      // By the varying value (or one key when none varies): the first index, chained.
+      const firstByValue = new Map<DataIdValue, number>();
+      for (let i = n - 1; i >= 0; i--) {
+        const value = k < 0 ? 0 : values[i]![k]!;
+        next[i] = firstByValue.get(value) ?? -1;
+        firstByValue.set(value, i);
       }
-      return result;
+      const numeric = k >= 0 && field(required[k]!).dtype !== 'string';
+      first = (row) =>
+        firstByValue.get(k < 0 ? 0 : numeric ? Number(row[at]) : (row[at] as string)) ?? -1;
+      const key = k < 0 ? '' : `, t.${quoteName(required[k]!)}`;
+      text = `SELECT ${head}${key} FROM ${table(type.tags.name)} AS t${joins} WHERE ${base}${conditions.join('')}`;
+    } else {
+      const arrays = required.map(
+        (name, j) =>
+          `${bind(pgArrayParam(field(name), values.map((v) => v[j]!)))}::${pgType(field(name))}[]`,
+      );
+      const on = required.map((name, j) => ` AND t.${quoteName(name)} = k.v${j}`).join('');
+      text =
+        `SELECT ${head}, k.i::int4 FROM unnest(${arrays.join(', ')})` +
+        ` WITH ORDINALITY AS k(${required.map((_, j) => `v${j}`).join(', ')}, i)` +
+        ` JOIN ${table(type.tags.name)} AS t ON ${base}${on}${joins}`;
+      first = (row) => (row[at] as number) - 1;
     }
-    const spec = tableSpec({
-      fields: required.map((name) => ({
-        ...dimensionKeyField(this.universe, name),
-        primaryKey: true,
-      })),
-    });
-    await this.#db.temporaryTable(spec, async (table) => {
-      const keyRows = [...wanted.keys()].map((key) => {
-        const v = JSON.parse(key) as DataIdValue[];
-        return Object.fromEntries(required.map((name, k) => [name, v[k]!]));
-      });
-      for (const chunk of chunked(keyRows, Math.floor(FIND_INSERT_PARAMETERS / required.length)))
-        await this.#db.insert(table, chunk);
-      const rows = await this.#db.select({
-        from: [{ source: table, alias: 'v' }, ...from],
-        columns,
-        where: and(...base, ...required.map((name) => eq(col('t', name), col('v', name)))),
-      });
-      for (const row of rows) take(row);
-    });
-    return result;
+    const rank = new Int32Array(n);
+    const ids = new Array<string | null>(n).fill(null);
+    const runs = withRun ? new Array<string>(n) : null;
+    for (const row of await db.queryRaw(text, params)) {
+      const r = row[1] as number;
+      for (let i = first(row); i >= 0; i = next[i]!) {
+        if (ids[i] !== null && rank[i]! <= r) continue;
+        ids[i] = row[0] as string;
+        rank[i] = r;
+        if (runs !== null) runs[i] = row[2] as string;
+      }
+    }
+    return ids.map((id, i) =>
+      id === null ? null : { id, run: runs !== null ? runs[i]! : path[rank[i]! - 1]!.name },
+    );
   }
 
   override async findDatasets(

@@ -264,7 +264,7 @@ describe.each(places(pgUp, 'butler-datasets'))(
         expect(found[0]!.datasetType.equals(calexp)).toBe(true);
       });
 
-      it('finds many data IDs with one statement per chunk', async () => {
+      it('finds many data IDs across a chain', async () => {
         const m = await populated(place);
         const ids = Array.from({ length: 12_000 }, (_, i) => det(i));
         const r1 = await m.datasets.insert('calexp', 'r1', ids.slice(0, 6000));
@@ -274,6 +274,126 @@ describe.each(places(pgUp, 'butler-datasets'))(
           ...r1.slice(0, 3000).map((r) => r.id),
           ...r2.map((r) => r.id),
         ]);
+      });
+
+      it('finds through TAGGED collections in a chain, giving the run of each dataset', async () => {
+        const m = await populated(place);
+        const [r1d1, r1d2] = await m.datasets.insert('calexp', 'r1', [det(1), det(2)]);
+        const [r2d1, r2d3] = await m.datasets.insert('calexp', 'r2', [det(1), det(3)]);
+        await m.datasets.associate('t', [r1d1!, r2d3!]);
+        await m.collections.register('tc', CollectionType.CHAINED);
+        await m.collections.setChain('tc', ['t', 'c']);
+        const found = await m.datasets.findDatasets(
+          'calexp',
+          [det(1), det(2), det(3), det(4)],
+          ['tc'],
+        );
+        expect(found.map((r) => (r === null ? null : [r.id, r.run]))).toEqual([
+          [r1d1!.id, 'r1'],
+          [r1d2!.id, 'r1'],
+          [r2d3!.id, 'r2'],
+          null,
+        ]);
+        // The same collections in another order: the runs' datasets come first.
+        const runsFirst = await m.datasets.findDatasets('calexp', [det(1), det(3)], ['c', 't']);
+        expect(runsFirst.map((r) => [r!.id, r!.run])).toEqual([
+          [r2d1!.id, 'r2'],
+          [r2d3!.id, 'r2'],
+        ]);
+        expect((await m.datasets.findDatasets('calexp', [det(1)], ['t']))[0]!.run).toBe('r1');
+      });
+
+      it('finds data IDs given with implied values, as coordinates, repeated or unknown', async () => {
+        const m = await populated(place);
+        await m.datasets.registerDatasetType(visitType);
+        const [a, b] = await m.datasets.insert('src', 'r1', [
+          { instrument: 'Cam', visit: 7, detector: 1 },
+          { instrument: 'Cam', visit: 8, detector: 2 },
+        ]);
+        const [c] = await m.datasets.insert('src', 'r2', [
+          { instrument: 'Cam', visit: 8, detector: 2 },
+        ]);
+        const withImplied = {
+          instrument: 'Cam',
+          visit: 7,
+          detector: 1,
+          physical_filter: 'g',
+          day_obs: 1,
+        };
+        const coordinate = DataCoordinate.standardize(
+          { instrument: 'Cam', visit: 8, detector: 2 },
+          { dimensions: visitType.dimensions },
+        );
+        const found = await m.datasets.findDatasets(
+          'src',
+          [
+            withImplied,
+            coordinate,
+            withImplied,
+            { instrument: 'Cam', visit: 9, detector: 1 },
+            { instrument: 'Other', visit: 7, detector: 1 },
+            coordinate,
+          ],
+          ['c'],
+        );
+        expect(found.map((r) => r?.id ?? null)).toEqual([a!.id, c!.id, a!.id, null, null, c!.id]);
+        expect(found[0]!.dataId.requiredValues).toEqual(['Cam', 1, 7]);
+        expect(found[0]!.dataId.hasFull()).toBe(false);
+        expect(found[1]!.run).toBe('r2');
+        expect((await m.datasets.findDatasets('src', [coordinate], ['r1']))[0]!.id).toBe(b!.id);
+        // The same data ID throughout, one dimension varying, and both varying.
+        expect(
+          (await m.datasets.findDatasets('calexp', [det(5), det(5)], ['c'])).every(
+            (r) => r === null,
+          ),
+        ).toBe(true);
+        const [d1, d2] = await m.datasets.insert('calexp', 'r1', [det(5), det(5, 'Other')]);
+        expect(
+          (await m.datasets.findDatasets('calexp', [det(5), det(5)], ['c'])).map((r) => r!.id),
+        ).toEqual([d1!.id, d1!.id]);
+        expect(
+          (
+            await m.datasets.findDatasets(
+              'calexp',
+              [det(5, 'Other'), det(5), det(5, 'Nope')],
+              ['c'],
+            )
+          ).map((r) => r?.id ?? null),
+        ).toEqual([d2!.id, d1!.id, null]);
+        expect(
+          (
+            await m.datasets.findDatasets(
+              'calexp',
+              [det(6, 'Other'), det(5, 'Other'), det(5)],
+              ['c'],
+            )
+          ).map((r) => r?.id ?? null),
+        ).toEqual([null, d2!.id, d1!.id]);
+      });
+
+      it('finds nothing for no data IDs or no collections, and more data IDs than SQLite binds', async () => {
+        const m = await populated(place);
+        await m.datasets.registerDatasetType(visitType);
+        expect(await m.datasets.findDatasets('src', [], ['c'])).toEqual([]);
+        const [one] = await m.datasets.insert('calexp', 'r1', [det(1)]);
+        expect(await m.datasets.findDatasets('calexp', [det(1)], [])).toEqual([null]);
+        // 33 000 data IDs (over SQLite's 32 766 bound values), two dimensions varying.
+        const ids = Array.from({ length: 33_000 }, (_, i) => ({
+          instrument: 'Cam',
+          visit: Math.floor(i / 100),
+          detector: i % 100,
+        }));
+        const stored = ids.filter((_, i) => i % 997 === 0 || i === 32_999);
+        const r1 = await m.datasets.insert('src', 'r1', stored);
+        const r2 = await m.datasets.insert('src', 'r2', stored.slice(0, 10));
+        const found = await m.datasets.findDatasets('src', ids, ['c']);
+        const expected = new Map(stored.map((d, k) => [ids.indexOf(d), (r2[k] ?? r1[k])!.id]));
+        expect(found.length).toBe(33_000);
+        expect(found.flatMap((r, i) => (r === null ? [] : [[i, r.id]]))).toEqual([...expected]);
+        // One dimension varying over 33 000 values.
+        const many = Array.from({ length: 33_000 }, (_, i) => det(i));
+        const hits = await m.datasets.findDatasets('calexp', many, ['c']);
+        expect(hits.flatMap((r, i) => (r === null ? [] : [[i, r.id]]))).toEqual([[1, one!.id]]);
       });
 
       it('refuses a find with an unknown type, collection or incomplete data ID', async () => {

@@ -477,6 +477,29 @@ export class PostgresDatabase extends SqlDatabase {
     return fn(this.#executor(state?.client ?? this.#shared.pool));
   }
 
+  /**
+   * The rows of a raw, parameterised read statement of PostgreSQL text (`$n` parameters,
+   * values bound as given: encode them as the columns store them; tables qualified by the
+   * namespace), each row an array of column values in SELECT order as `pg` parses them (no
+   * decoding: `bigint` comes as a string). The statement is named, so each connection
+   * prepares it once; it runs in the caller's transaction when there is one.
+   *
+   * @example
+   * ```ts
+   * const rows = await db.queryRaw(`SELECT name FROM "${db.namespace}"."collection" WHERE collection_id = ANY($1)`, [[1, 2]]);
+   * ```
+   */
+  async queryRaw(text: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const state = this.#state();
+    const result = await (state?.client ?? this.#shared.pool).query({
+      name: statementName(this.#shared.statementNames, text),
+      text,
+      values: params as unknown[],
+      rowMode: 'array',
+    });
+    return result.rows as unknown[][];
+  }
+
   protected override async write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
     const state = this.#state();
     if (state === undefined) return this.transaction(() => this.write(table, fn));

@@ -1,3 +1,3 @@
 export { SqliteDatabase } from './sqlite-database.ts';
-export type { SqliteConnection, SqliteOptions } from './sqlite-database.ts';
+export type { SqliteConnection, SqliteOptions, SqliteRawStatement } from './sqlite-database.ts';
 export { sqliteCreateTable, sqliteType, toSqliteTable } from './sqlite-ddl.ts';
