@@ -408,6 +408,42 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     });
   }
 
+  /**
+   * {@link #requiredValues} of many data IDs; plain objects (the common input) are read in one
+   * loop with the key types looked up once, anything else goes through `#requiredValues`.
+   */
+  #requiredValuesOfAll(group: DimensionGroup, dataIds: readonly DataIdInput[]): DataIdValue[][] {
+    const names = group.required;
+    const strings = names.map((name) => group.universe.getDimension(name).keyType === 'string');
+    const out = new Array<DataIdValue[]>(dataIds.length);
+    for (let i = 0; i < dataIds.length; i++) {
+      const dataId = dataIds[i];
+      if (
+        typeof dataId !== 'object' ||
+        dataId === null ||
+        dataId instanceof DataCoordinate ||
+        dataId instanceof Map
+      ) {
+        out[i] = this.#requiredValues(group, dataId!);
+        continue;
+      }
+      const record = dataId as Readonly<Record<string, unknown>>;
+      const values = new Array<DataIdValue>(names.length);
+      for (let k = 0; k < names.length; k++) {
+        const value = record[names[k]!];
+        if (strings[k] ? typeof value === 'string' : Number.isSafeInteger(value))
+          values[k] = value as DataIdValue;
+        else {
+          // Missing or mistyped: the checked path throws the error that names it.
+          out[i] = this.#requiredValues(group, dataId);
+          break;
+        }
+      }
+      out[i] ??= values;
+    }
+    return out;
+  }
+
   #coordinate(group: DimensionGroup, values: readonly DataIdValue[]): DataCoordinate {
     return DataCoordinate.fromRequiredValues(group, values);
   }
@@ -665,7 +701,12 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     } else {
       const arrays = required.map(
         (name, j) =>
-          `${bind(pgArrayParam(field(name), values.map((v) => v[j]!)))}::${pgType(field(name))}[]`,
+          `${bind(
+            pgArrayParam(
+              field(name),
+              values.map((v) => v[j]!),
+            ),
+          )}::${pgType(field(name))}[]`,
       );
       const on = required.map((name, j) => ` AND t.${quoteName(name)} = k.v${j}`).join('');
       text =
@@ -699,17 +740,21 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     if (!Array.isArray(dataIds)) throw new InvalidArgumentError('dataIds is a list of data IDs');
     const type = await this.#requireType(datasetType);
     const group = type.datasetType.dimensions;
-    const values = dataIds.map((d: DataIdInput) => this.#requiredValues(group, d));
+    const values = this.#requiredValuesOfAll(group, dataIds);
     const path = await this.#searchPath(collections);
     const found = await this.#findInCollections(type, values, path);
-    return found.map((hit, i) =>
-      hit === null
-        ? null
-        : new DatasetRef(type.datasetType, this.#coordinate(group, values[i]!), hit.run, {
-            id: hit.id,
-            conform: false,
-          }),
-    );
+    const out = new Array<DatasetRef | null>(found.length);
+    for (let i = 0; i < found.length; i++) {
+      const hit = found[i]!;
+      out[i] =
+        hit === null
+          ? null
+          : new DatasetRef(type.datasetType, this.#coordinate(group, values[i]!), hit.run, {
+              id: hit.id,
+              conform: false,
+            });
+    }
+    return out;
   }
 
   override async queryDatasets(

@@ -1,6 +1,7 @@
 // ByDimensionsDatasetRecordStorageManagerUUID on new databases: SQLite file, memory and
 // PostgreSQL.
 import { DataCoordinate, DatasetIdGenEnum, DatasetType } from '@butler-ts/core';
+import type { DataIdValue } from '@butler-ts/core';
 import {
   CollectionType,
   CollectionTypeError,
@@ -407,6 +408,40 @@ describe.each(places(pgUp, 'butler-datasets'))(
         const bad = await rejection(m.datasets.find('calexp', { detector: 1 }, ['r1']));
         expect(DataIdError.is(bad)).toBe(true);
         expect((bad as DataIdError).dimension).toBe('instrument');
+      });
+
+      it('refuses a list whose later data ID is incomplete or mistyped, naming the dimension', async () => {
+        const m = await populated(place);
+        const cases: [DataIdInput, string, string][] = [
+          [{ instrument: 'Cam' }, 'detector', "dimension 'detector'"],
+          [{ instrument: 'Cam', detector: '2' }, 'detector', "'detector' must be an integer"],
+          [{ instrument: 'Cam', detector: 1.5 }, 'detector', "'detector' must be an integer"],
+          [{ instrument: 7, detector: 2 }, 'instrument', "'instrument' must be a string"],
+          [{ instrument: null, detector: 2 }, 'instrument', "dimension 'instrument'"],
+        ];
+        for (const [dataId, dimension, text] of cases) {
+          const bad = await rejection(
+            m.datasets.findDatasets('calexp', [det(1), det(2), dataId], ['c']),
+          );
+          expect(DataIdError.is(bad)).toBe(true);
+          expect((bad as DataIdError).dimension).toBe(dimension);
+          expect((bad as Error).message).toContain(text);
+        }
+        // A Map in the same list takes the checked path and finds the same dataset.
+        await m.datasets.insert('calexp', 'r1', [det(1)]);
+        const found = await m.datasets.findDatasets(
+          'calexp',
+          [
+            det(1),
+            new Map<string, DataIdValue>([
+              ['instrument', 'Cam'],
+              ['detector', 1],
+            ]),
+          ],
+          ['c'],
+        );
+        expect(found[0]).not.toBeNull();
+        expect(found[1]?.id).toBe(found[0]!.id);
       });
 
       it('associates with and disassociates from TAGGED collections', async () => {

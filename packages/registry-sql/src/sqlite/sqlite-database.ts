@@ -557,10 +557,8 @@ export class SqliteDatabase extends SqlDatabase {
       used.add(stmt);
       stmt.raw(true);
       stmt.safeIntegers(false);
-      return {
-        get: (...params) => stmt.get(...params) as unknown[] | undefined,
-        all: (...params) => stmt.all(...params) as unknown[][],
-      };
+      // The statement itself (raw mode makes its rows arrays): no wrapper call per row.
+      return stmt as unknown as SqliteRawStatement;
     };
     const run = (): T => {
       // The statements are shared with `read`, which expects rows as objects.
