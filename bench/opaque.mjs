@@ -52,20 +52,27 @@ async function time(fn) {
 
 /** Read-only operations run this many times on each fresh table; the median counts. */
 const READS = 7;
+/** The same for the 10 000 single-dataset fetches (each run is 10 000 statements). */
+const ONE_READS = 3;
 
 /**
  * Runs each operation REPEATS times on fresh data, the two sides alternating so that drift
  * of the machine (autovacuum, checkpoints, other load) falls on both; `setup` returns the
  * operations. Medians per side.
  */
-async function measure(sides) {
-  const keys = ['insert', 'ensure', 'fetchIds', 'fetchAll', 'iterateAll', 'delete'];
+async function measure(sides, names = defaultNames) {
+  const keys = Object.keys(names);
   const results = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, setup] of sides.entries()) {
       const ops = await setup();
       for (const key of keys) {
-        const reads = key.startsWith('fetch') || key === 'iterateAll' ? READS : 1;
+        const reads =
+          key === 'fetchOne'
+            ? ONE_READS
+            : key.startsWith('fetch') || key === 'iterateAll'
+              ? READS
+              : 1;
         const times = [];
         for (let k = 0; k < reads; k++) times.push(await time(ops[key]));
         results[i][key].push(median(times));
@@ -412,12 +419,16 @@ const deletePairs = records
   .slice(0, 10_000)
   .map((r) => ({ dataset_id: r.dataset_id, component: r.component }));
 const afterEnsure = recordCount + Math.ceil(recordCount / 2);
+// FileDatastore.get: one dataset id per fetch (about two rows each), 10 000 times.
+const oneIds = fetchDatasetIds;
+const oneExpected = fetchExpected;
 const avgPath = Math.round(records.reduce((n, r) => n + r.path.length, 0) / recordCount);
 
 const recordNames = {
   insert: `insert ${recordCount}`,
   ensure: `ensure ${ensureRecords.length} (half present)`,
   fetchIds: `fetch by ${fetchDatasetIds.length} ids (${fetchExpected} rows)`,
+  fetchOne: `${oneIds.length} fetches of one id (${oneExpected} rows)`,
   fetchAll: 'fetch all',
   iterateAll: 'fetch all, row by row',
   delete: `delete ${deletePairs.length} (dataset_id, component)`,
@@ -438,6 +449,11 @@ async function oursRecordsOn(uri, options = {}) {
       ),
     fetchAll: async () =>
       expectCount(await countBatches(table.fetchBatches()), afterEnsure, 'records fetch all'),
+    fetchOne: async () => {
+      let count = 0;
+      for (const id of oneIds) count += await countBatches(table.fetchBatches({ dataset_id: id }));
+      expectCount(count, oneExpected, 'records one id at a time');
+    },
     iterateAll: async () =>
       expectCount(await drain(table.fetch()), afterEnsure, 'records row by row'),
     delete: () => table.delete(['dataset_id', 'component'], deletePairs),
@@ -478,7 +494,14 @@ async function rawRecordsSqlite() {
     'DELETE FROM file_datastore_records WHERE dataset_id = ? AND component = ?',
   );
   const ids = fetchDatasetIds.map(hex);
+  const selectOne = db.prepare('SELECT * FROM file_datastore_records WHERE dataset_id = ?');
+  const oneHex = oneIds.map(hex);
   return {
+    fetchOne: () => {
+      let count = 0;
+      for (const id of oneHex) count += selectOne.all(id).length;
+      expectCount(count, oneExpected, 'raw records one id at a time');
+    },
     insert: () =>
       db.transaction(() => {
         for (const r of records) insert.run(recordValues(r));
@@ -518,10 +541,13 @@ console.log(
 if (SECTIONS.has('records-sqlite'))
   report(
     'SQLite (file, WAL): file_datastore_records',
-    await measure([
-      () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
-      rawRecordsSqlite,
-    ]),
+    await measure(
+      [
+        () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
+        rawRecordsSqlite,
+      ],
+      recordNames,
+    ),
     recordNames,
     recordCount,
   );
@@ -574,6 +600,12 @@ if (pgUp && SECTIONS.has('records-pg')) {
           afterEnsure,
           'raw records fetch all',
         ),
+      fetchOne: async () => {
+        let count = 0;
+        const one = { name: `one_${ns}`, text: `SELECT * FROM ${t} WHERE dataset_id = $1` };
+        for (const id of oneIds) count += (await client.query({ ...one, values: [id] })).rowCount;
+        expectCount(count, oneExpected, 'raw records one id at a time');
+      },
       iterateAll: async () => {
         let count = 0;
         for (const _row of (await client.query(`SELECT * FROM ${t}`)).rows) count++;
@@ -590,7 +622,10 @@ if (pgUp && SECTIONS.has('records-pg')) {
   try {
     report(
       'PostgreSQL: file_datastore_records (raw: unnest, = ANY, delete USING unnest)',
-      await measure([() => oursRecordsOn(PG_URL, { namespace: schema() }), rawRecordsPg]),
+      await measure(
+        [() => oursRecordsOn(PG_URL, { namespace: schema() }), rawRecordsPg],
+        recordNames,
+      ),
       recordNames,
       recordCount,
     );

@@ -27,6 +27,7 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { canonicalList } from './canonical-lists.ts';
 import { cartesianProduct, chunked } from './chunks.ts';
+import { SqlDatabase } from './sql-database.ts';
 
 /** How many values of a list one batch of an opaque fetch covers at most (daf_butler's 1000). */
 export const OPAQUE_FETCH_CHUNK_SIZE = 1000;
@@ -89,6 +90,8 @@ export class ByNameOpaqueTableStorage<
   readonly #orderBy: readonly { readonly expr: Expr }[];
   /** The primary key column when batches can be ordered by their list of keys (see the class). */
   readonly #listKey: string | null;
+  /** The first primary key column: single values including it take `fetchEqual`. */
+  readonly #leadingKey: string | null;
 
   /** Wraps `table` of `db`; made by `ByNameOpaqueTableStorageManager`. */
   constructor(name: string, table: TableHandle<S>, db: Database) {
@@ -99,6 +102,7 @@ export class ByNameOpaqueTableStorage<
     this.#orderBy = key.map((column) => ({ expr: col(column) }));
     this.#listKey =
       key.length === 1 && EXACT_TYPES.has(getField(table.spec, key[0]!)!.dtype) ? key[0]! : null;
+    this.#leadingKey = key[0] ?? null;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -168,6 +172,25 @@ export class ByNameOpaqueTableStorage<
       constraints.push(this.#constraint(column, value));
     }
     const ordered = constraints.some((c) => c.values !== null);
+    if (
+      this.#db instanceof SqlDatabase &&
+      constraints.some((c) => c.column === this.#leadingKey) &&
+      constraints.every((c) => c.equal !== undefined)
+    ) {
+      // Single values including the key's first column (a FileDatastore.get): one statement
+      // prepared once for the table, which stops after one batch. Rows beyond that (a key
+      // prefix matching more than a batch) are read again by the stream below.
+      const rows = await this.#db.fetchEqual(
+        this.#table,
+        constraints.map((c) => c.column),
+        constraints.map((c) => c.equal),
+        OPAQUE_SCAN_BATCH_SIZE + 1,
+      );
+      if (rows.length <= OPAQUE_SCAN_BATCH_SIZE) {
+        if (rows.length > 0) yield rows;
+        return;
+      }
+    }
     if (!ordered) {
       // No list: the matching rows stream from one read, in batches as the database pages
       // them, so that memory does not grow with the table.
@@ -249,10 +272,11 @@ export class ByNameOpaqueTableStorage<
         others: withNull ? [isNull(target)] : [],
       };
     }
-    const single = (clause: Expr): Constraint => ({
+    const single = (clause: Expr, equal?: unknown): Constraint => ({
       column,
       field,
       values: null,
+      equal,
       chunks: () => [],
       positions: () => new Map(),
       others: [clause],
@@ -265,7 +289,8 @@ export class ByNameOpaqueTableStorage<
     ) {
       return single(startsWith(target, value.slice(0, -1)));
     }
-    return single(eq(target, normalizeColumnValue(this.name, field, value)));
+    const normalized = normalizeColumnValue(this.name, field, value);
+    return single(eq(target, normalized), normalized);
   }
 }
 
@@ -284,6 +309,8 @@ interface Constraint {
   readonly field: FieldSpec;
   /** A list's checked non-null values as given (repeats, any order); `null` for a value. */
   readonly values: readonly unknown[] | null;
+  /** The checked value of an equality (neither a list, a null nor a prefix), else undefined. */
+  readonly equal?: unknown;
   /** A list's distinct values, sorted, in chunks of OPAQUE_FETCH_CHUNK_SIZE (sorted once). */
   chunks(): readonly (readonly unknown[])[];
   /** Each distinct value's position in the sorted list (made once). */
