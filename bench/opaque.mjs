@@ -1,7 +1,9 @@
 // bench/opaque: the five opaque-table operations through OpaqueTableStorage and through the raw
 // driver, in the same run, on SQLite (better-sqlite3 prepared statements) and PostgreSQL (pg,
 // UNNEST / = ANY — the fastest raw paths measured, see DESIGN.md decision 8). Prints medians
-// and ratios. Usage: node opaque.mjs [rows=100000] [repeats=5] [sections]
+// and ratios of wall time, and of this process's CPU time (the whole work on SQLite, the client
+// side on PostgreSQL: steadier on a loaded machine). Usage: node opaque.mjs [rows=100000]
+// [repeats=5] [sections]
 // where sections (default all) is a comma list of opaque-sqlite, opaque-pg, records-sqlite,
 // records-pg.
 import { randomUUID } from 'node:crypto';
@@ -43,11 +45,17 @@ const ids = rows.slice(0, 10_000).map((r) => r.dataset_id);
 const hex = (id) => id.replaceAll('-', '');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The CPU time of this process (user + system) spent by the last `time` call, in ms. */
+let lastCpu = 0;
 async function time(fn) {
   globalThis.gc?.();
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  lastCpu = (used.user + used.system) / 1000;
+  return wall;
 }
 
 /** Read-only operations run this many times on each fresh table; the median counts. */
@@ -63,6 +71,7 @@ const ONE_READS = 3;
 async function measure(sides, names = defaultNames) {
   const keys = Object.keys(names);
   const results = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
+  const cpus = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, setup] of sides.entries()) {
       const ops = await setup();
@@ -74,8 +83,13 @@ async function measure(sides, names = defaultNames) {
               ? READS
               : 1;
         const times = [];
-        for (let k = 0; k < reads; k++) times.push(await time(ops[key]));
+        const cpu = [];
+        for (let k = 0; k < reads; k++) {
+          times.push(await time(ops[key]));
+          cpu.push(lastCpu);
+        }
         results[i][key].push(median(times));
+        cpus[i][key].push(median(cpu));
       }
       await ops.close();
     }
@@ -86,7 +100,11 @@ async function measure(sides, names = defaultNames) {
   const [ours, raw] = results.map((result) =>
     Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)])),
   );
-  return [ours, raw, ratios];
+  // This process's CPU time per operation, the same way (the client side only on a server).
+  const cpuRatios = Object.fromEntries(
+    keys.map((k) => [k, cpus[0][k].map((o, r) => o / cpus[1][k][r])]),
+  );
+  return [ours, raw, ratios, cpuRatios];
 }
 
 // Batches (`fetchBatches`) hand out arrays as the raw driver does; `fetch` is the row-by-row
@@ -110,18 +128,18 @@ const defaultNames = {
  * Prints medians per side, the ratio of the medians, and the range of the per-table ratios
  * (each fresh table's butler-ts time over the raw time of the same round).
  */
-function report(engine, [ours, raw, ratios], names = defaultNames, rows = ROWS) {
+function report(engine, [ours, raw, ratios, cpuRatios], names = defaultNames, rows = ROWS) {
   console.log(
     `\n${engine}: ${rows} rows, median of ${REPEATS} fresh tables (reads: of ${READS} each)`,
   );
   console.log(
-    'operation                            butler-ts ms    raw ms   ratio  (range per table)',
+    'operation                            butler-ts ms    raw ms   ratio  (range per table)   CPU ratio (range)',
   );
   for (const key of Object.keys(names)) {
     const ratio = ours[key] / raw[key];
     const range = `${Math.min(...ratios[key]).toFixed(2)}-${Math.max(...ratios[key]).toFixed(2)}`;
     console.log(
-      `${names[key].padEnd(36)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x  (${range})`,
+      `${names[key].padEnd(36)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x  ${`(${range})`.padEnd(13)}${median(cpuRatios[key]).toFixed(2).padStart(9)}x (${Math.min(...cpuRatios[key]).toFixed(2)}-${Math.max(...cpuRatios[key]).toFixed(2)})`,
     );
   }
   // Row by row against the batches of the same side: the AsyncIterable's own cost.

@@ -577,7 +577,9 @@ export class PostgresDatabase extends SqlDatabase {
     rows: readonly Record<string, unknown>[],
   ): Promise<number> {
     let deleted = 0;
-    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, rows))
+    // In key order, so that deletes sharing keys lock them in one order (no deadlock).
+    const sorted = sortByColumns(rows, equal);
+    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, sorted))
       deleted += await x.run(statement);
     return deleted;
   }
