@@ -1,7 +1,9 @@
 // bench/opaque: the five opaque-table operations through OpaqueTableStorage and through the raw
 // driver, in the same run, on SQLite (better-sqlite3 prepared statements) and PostgreSQL (pg,
 // UNNEST / = ANY — the fastest raw paths measured, see DESIGN.md decision 8). Prints medians
-// and ratios. Usage: node opaque.mjs [rows=100000] [repeats=5] [sections]
+// and ratios of wall time, and of this process's CPU time (the whole work on SQLite, the client
+// side on PostgreSQL: steadier on a loaded machine). Usage: node opaque.mjs [rows=100000]
+// [repeats=5] [sections]
 // where sections (default all) is a comma list of opaque-sqlite, opaque-pg, records-sqlite,
 // records-pg.
 import { randomUUID } from 'node:crypto';
@@ -43,32 +45,51 @@ const ids = rows.slice(0, 10_000).map((r) => r.dataset_id);
 const hex = (id) => id.replaceAll('-', '');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The CPU time of this process (user + system) spent by the last `time` call, in ms. */
+let lastCpu = 0;
 async function time(fn) {
   globalThis.gc?.();
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  lastCpu = (used.user + used.system) / 1000;
+  return wall;
 }
 
 /** Read-only operations run this many times on each fresh table; the median counts. */
 const READS = 7;
+/** The same for the 10 000 single-dataset fetches (each run is 10 000 statements). */
+const ONE_READS = 3;
 
 /**
  * Runs each operation REPEATS times on fresh data, the two sides alternating so that drift
  * of the machine (autovacuum, checkpoints, other load) falls on both; `setup` returns the
  * operations. Medians per side.
  */
-async function measure(sides) {
-  const keys = ['insert', 'ensure', 'fetchIds', 'fetchAll', 'iterateAll', 'delete'];
+async function measure(sides, names = defaultNames) {
+  const keys = Object.keys(names);
   const results = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
+  const cpus = sides.map(() => Object.fromEntries(keys.map((k) => [k, []])));
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, setup] of sides.entries()) {
       const ops = await setup();
       for (const key of keys) {
-        const reads = key.startsWith('fetch') || key === 'iterateAll' ? READS : 1;
+        const reads =
+          key === 'fetchOne'
+            ? ONE_READS
+            : key.startsWith('fetch') || key === 'iterateAll'
+              ? READS
+              : 1;
         const times = [];
-        for (let k = 0; k < reads; k++) times.push(await time(ops[key]));
+        const cpu = [];
+        for (let k = 0; k < reads; k++) {
+          times.push(await time(ops[key]));
+          cpu.push(lastCpu);
+        }
         results[i][key].push(median(times));
+        cpus[i][key].push(median(cpu));
       }
       await ops.close();
     }
@@ -79,7 +100,11 @@ async function measure(sides) {
   const [ours, raw] = results.map((result) =>
     Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)])),
   );
-  return [ours, raw, ratios];
+  // This process's CPU time per operation, the same way (the client side only on a server).
+  const cpuRatios = Object.fromEntries(
+    keys.map((k) => [k, cpus[0][k].map((o, r) => o / cpus[1][k][r])]),
+  );
+  return [ours, raw, ratios, cpuRatios];
 }
 
 // Batches (`fetchBatches`) hand out arrays as the raw driver does; `fetch` is the row-by-row
@@ -103,18 +128,18 @@ const defaultNames = {
  * Prints medians per side, the ratio of the medians, and the range of the per-table ratios
  * (each fresh table's butler-ts time over the raw time of the same round).
  */
-function report(engine, [ours, raw, ratios], names = defaultNames, rows = ROWS) {
+function report(engine, [ours, raw, ratios, cpuRatios], names = defaultNames, rows = ROWS) {
   console.log(
     `\n${engine}: ${rows} rows, median of ${REPEATS} fresh tables (reads: of ${READS} each)`,
   );
   console.log(
-    'operation                            butler-ts ms    raw ms   ratio  (range per table)',
+    'operation                            butler-ts ms    raw ms   ratio  (range per table)   CPU ratio (range)',
   );
   for (const key of Object.keys(names)) {
     const ratio = ours[key] / raw[key];
     const range = `${Math.min(...ratios[key]).toFixed(2)}-${Math.max(...ratios[key]).toFixed(2)}`;
     console.log(
-      `${names[key].padEnd(36)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x  (${range})`,
+      `${names[key].padEnd(36)}${ours[key].toFixed(1).padStart(10)}${raw[key].toFixed(1).padStart(10)}${ratio.toFixed(2).padStart(8)}x  ${`(${range})`.padEnd(13)}${median(cpuRatios[key]).toFixed(2).padStart(9)}x (${Math.min(...cpuRatios[key]).toFixed(2)}-${Math.max(...cpuRatios[key]).toFixed(2)})`,
     );
   }
   // Row by row against the batches of the same side: the AsyncIterable's own cost.
@@ -412,12 +437,16 @@ const deletePairs = records
   .slice(0, 10_000)
   .map((r) => ({ dataset_id: r.dataset_id, component: r.component }));
 const afterEnsure = recordCount + Math.ceil(recordCount / 2);
+// FileDatastore.get: one dataset id per fetch (about two rows each), 10 000 times.
+const oneIds = fetchDatasetIds;
+const oneExpected = fetchExpected;
 const avgPath = Math.round(records.reduce((n, r) => n + r.path.length, 0) / recordCount);
 
 const recordNames = {
   insert: `insert ${recordCount}`,
   ensure: `ensure ${ensureRecords.length} (half present)`,
   fetchIds: `fetch by ${fetchDatasetIds.length} ids (${fetchExpected} rows)`,
+  fetchOne: `${oneIds.length} fetches of one id (${oneExpected} rows)`,
   fetchAll: 'fetch all',
   iterateAll: 'fetch all, row by row',
   delete: `delete ${deletePairs.length} (dataset_id, component)`,
@@ -438,6 +467,11 @@ async function oursRecordsOn(uri, options = {}) {
       ),
     fetchAll: async () =>
       expectCount(await countBatches(table.fetchBatches()), afterEnsure, 'records fetch all'),
+    fetchOne: async () => {
+      let count = 0;
+      for (const id of oneIds) count += await countBatches(table.fetchBatches({ dataset_id: id }));
+      expectCount(count, oneExpected, 'records one id at a time');
+    },
     iterateAll: async () =>
       expectCount(await drain(table.fetch()), afterEnsure, 'records row by row'),
     delete: () => table.delete(['dataset_id', 'component'], deletePairs),
@@ -478,7 +512,14 @@ async function rawRecordsSqlite() {
     'DELETE FROM file_datastore_records WHERE dataset_id = ? AND component = ?',
   );
   const ids = fetchDatasetIds.map(hex);
+  const selectOne = db.prepare('SELECT * FROM file_datastore_records WHERE dataset_id = ?');
+  const oneHex = oneIds.map(hex);
   return {
+    fetchOne: () => {
+      let count = 0;
+      for (const id of oneHex) count += selectOne.all(id).length;
+      expectCount(count, oneExpected, 'raw records one id at a time');
+    },
     insert: () =>
       db.transaction(() => {
         for (const r of records) insert.run(recordValues(r));
@@ -518,10 +559,13 @@ console.log(
 if (SECTIONS.has('records-sqlite'))
   report(
     'SQLite (file, WAL): file_datastore_records',
-    await measure([
-      () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
-      rawRecordsSqlite,
-    ]),
+    await measure(
+      [
+        () => oursRecordsOn(`sqlite:///${join(recordsDir, `ours${n++}.sqlite3`)}`),
+        rawRecordsSqlite,
+      ],
+      recordNames,
+    ),
     recordNames,
     recordCount,
   );
@@ -574,6 +618,12 @@ if (pgUp && SECTIONS.has('records-pg')) {
           afterEnsure,
           'raw records fetch all',
         ),
+      fetchOne: async () => {
+        let count = 0;
+        const one = { name: `one_${ns}`, text: `SELECT * FROM ${t} WHERE dataset_id = $1` };
+        for (const id of oneIds) count += (await client.query({ ...one, values: [id] })).rowCount;
+        expectCount(count, oneExpected, 'raw records one id at a time');
+      },
       iterateAll: async () => {
         let count = 0;
         for (const _row of (await client.query(`SELECT * FROM ${t}`)).rows) count++;
@@ -590,7 +640,10 @@ if (pgUp && SECTIONS.has('records-pg')) {
   try {
     report(
       'PostgreSQL: file_datastore_records (raw: unnest, = ANY, delete USING unnest)',
-      await measure([() => oursRecordsOn(PG_URL, { namespace: schema() }), rawRecordsPg]),
+      await measure(
+        [() => oursRecordsOn(PG_URL, { namespace: schema() }), rawRecordsPg],
+        recordNames,
+      ),
       recordNames,
       recordCount,
     );

@@ -38,6 +38,7 @@ export {
 } from './opaque-storage.ts';
 export type {
   ColumnDescription,
+  RenderedSql,
   SqlExecutor,
   SqlTable,
   TableCatalog,

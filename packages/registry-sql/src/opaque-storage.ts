@@ -27,11 +27,17 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { canonicalList } from './canonical-lists.ts';
 import { cartesianProduct, chunked } from './chunks.ts';
+import { SqlDatabase } from './sql-database.ts';
 
 /** How many values of a list one batch of an opaque fetch covers at most (daf_butler's 1000). */
 export const OPAQUE_FETCH_CHUNK_SIZE = 1000;
 
-/** How many chunks of one list a single statement of an opaque fetch covers at most. */
+/**
+ * How many chunks of one list a single statement of an opaque fetch covers at most on a
+ * server. On SQLite each statement covers one chunk: there is no round trip to save, and ten
+ * statements over a thousand sorted keys each measured faster than one over ten thousand
+ * (`bench/opaque`, fetch by 10 000 ids).
+ */
 export const OPAQUE_FETCH_CHUNKS_PER_STATEMENT = 10;
 
 const BRAND = Symbol.for('@butler-ts/registry-sql:ByNameOpaqueTableStorage');
@@ -55,9 +61,10 @@ export const OPAQUE_FETCH_PREFETCH = 4;
  *   several such columns every combination of chunks (their Cartesian product, the last
  *   column varying fastest) is one batch. daf_butler runs one query per batch, because each
  *   value is a bound parameter there; here a list is one parameter, so batches that differ
- *   only in the chunk of the fastest-varying list come from one statement over up to
- *   {@link OPAQUE_FETCH_CHUNKS_PER_STATEMENT} chunks, cut by value. The batches are the
- *   same; the statements are fewer (one instead of ten for 10 000 ids). A single list that
+ *   only in the chunk of the fastest-varying list come, on PostgreSQL, from one statement
+ *   over up to {@link OPAQUE_FETCH_CHUNKS_PER_STATEMENT} chunks, cut by value (SQLite runs one
+ *   per chunk). The batches are the same; the statements are fewer (one instead of ten for
+ *   10 000 ids). A single list that
  *   fits one statement goes out as given (SQL ignores order and repeats), and its sort runs
  *   while the server works;
  * - `null` matches NULL (`IS NULL`), also inside a list (Python's `IN (NULL)` never matched);
@@ -89,6 +96,8 @@ export class ByNameOpaqueTableStorage<
   readonly #orderBy: readonly { readonly expr: Expr }[];
   /** The primary key column when batches can be ordered by their list of keys (see the class). */
   readonly #listKey: string | null;
+  /** The first primary key column: single values including it take `fetchEqual`. */
+  readonly #leadingKey: string | null;
 
   /** Wraps `table` of `db`; made by `ByNameOpaqueTableStorageManager`. */
   constructor(name: string, table: TableHandle<S>, db: Database) {
@@ -99,6 +108,7 @@ export class ByNameOpaqueTableStorage<
     this.#orderBy = key.map((column) => ({ expr: col(column) }));
     this.#listKey =
       key.length === 1 && EXACT_TYPES.has(getField(table.spec, key[0]!)!.dtype) ? key[0]! : null;
+    this.#leadingKey = key[0] ?? null;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -168,6 +178,25 @@ export class ByNameOpaqueTableStorage<
       constraints.push(this.#constraint(column, value));
     }
     const ordered = constraints.some((c) => c.values !== null);
+    if (
+      this.#db instanceof SqlDatabase &&
+      constraints.some((c) => c.column === this.#leadingKey) &&
+      constraints.every((c) => c.equal !== undefined)
+    ) {
+      // Single values including the key's first column (a FileDatastore.get): one statement
+      // prepared once for the table, which stops after one batch. Rows beyond that (a key
+      // prefix matching more than a batch) are read again by the stream below.
+      const rows = await this.#db.fetchEqual(
+        this.#table,
+        constraints.map((c) => c.column),
+        constraints.map((c) => c.equal),
+        OPAQUE_SCAN_BATCH_SIZE + 1,
+      );
+      if (rows.length <= OPAQUE_SCAN_BATCH_SIZE) {
+        if (rows.length > 0) yield rows;
+        return;
+      }
+    }
     if (!ordered) {
       // No list: the matching rows stream from one read, in batches as the database pages
       // them, so that memory does not grow with the table.
@@ -181,7 +210,8 @@ export class ByNameOpaqueTableStorage<
     const key = constraints.findIndex((c) => c.values !== null && c.column === this.#listKey);
     // The statements run up to OPAQUE_FETCH_PREFETCH ahead of the consumer: on a server they
     // overlap on pooled connections; SQLite serialises them, so it costs nothing there.
-    const statements = plan(constraints, key)[Symbol.iterator]();
+    const perStatement = this.#db.dialect === 'sqlite' ? 1 : OPAQUE_FETCH_CHUNKS_PER_STATEMENT;
+    const statements = plan(constraints, key, perStatement)[Symbol.iterator]();
     const inflight: { rows: Promise<Row[]>; statement: Statement }[] = [];
     const fill = () => {
       while (inflight.length < OPAQUE_FETCH_PREFETCH) {
@@ -249,10 +279,11 @@ export class ByNameOpaqueTableStorage<
         others: withNull ? [isNull(target)] : [],
       };
     }
-    const single = (clause: Expr): Constraint => ({
+    const single = (clause: Expr, equal?: unknown): Constraint => ({
       column,
       field,
       values: null,
+      equal,
       chunks: () => [],
       positions: () => new Map(),
       others: [clause],
@@ -265,7 +296,8 @@ export class ByNameOpaqueTableStorage<
     ) {
       return single(startsWith(target, value.slice(0, -1)));
     }
-    return single(eq(target, normalizeColumnValue(this.name, field, value)));
+    const normalized = normalizeColumnValue(this.name, field, value);
+    return single(eq(target, normalized), normalized);
   }
 }
 
@@ -284,6 +316,8 @@ interface Constraint {
   readonly field: FieldSpec;
   /** A list's checked non-null values as given (repeats, any order); `null` for a value. */
   readonly values: readonly unknown[] | null;
+  /** The checked value of an equality (neither a list, a null nor a prefix), else undefined. */
+  readonly equal?: unknown;
   /** A list's distinct values, sorted, in chunks of OPAQUE_FETCH_CHUNK_SIZE (sorted once). */
   chunks(): readonly (readonly unknown[])[];
   /** Each distinct value's position in the sorted list (made once). */
@@ -338,12 +372,16 @@ function alternatives(constraint: Constraint): Alternative[] {
  * The statements of a fetch, in the order of their batches. Each combination of alternatives
  * (their Cartesian product, the last constraint varying fastest) is one batch. Consecutive
  * batches that differ only in the chunk of the fastest-varying list are fetched by one
- * statement over up to OPAQUE_FETCH_CHUNKS_PER_STATEMENT chunks and cut by value: the
- * batches are the same, the statements fewer (daf_butler runs one per batch because each
+ * statement over up to `perStatement` chunks (OPAQUE_FETCH_CHUNKS_PER_STATEMENT on a server,
+ * 1 on SQLite) and cut by value: the batches are the same, the statements fewer (daf_butler runs one per batch because each
  * value is a bound parameter; here a list is one parameter). `key` is the index of the
  * constraint listing primary keys (or -1): its chunks order the batches.
  */
-function* plan(constraints: readonly Constraint[], key: number): Generator<Statement> {
+function* plan(
+  constraints: readonly Constraint[],
+  key: number,
+  perStatement: number,
+): Generator<Statement> {
   const keyList = key < 0 ? null : constraints[key]!;
   // Rows in key order, one batch per chunk of keys (see inKeyOrder); `null` without a list
   // of keys, or when a row's key is not in it.
@@ -351,10 +389,7 @@ function* plan(constraints: readonly Constraint[], key: number): Generator<State
     keyList === null ? null : inKeyOrder(rows, keyList.column, keyList.positions(), chunks, offset);
   const lists = constraints.filter((c) => c.values !== null);
   const only = lists.length === 1 ? lists[0]! : null;
-  if (
-    only !== null &&
-    only.values!.length <= OPAQUE_FETCH_CHUNK_SIZE * OPAQUE_FETCH_CHUNKS_PER_STATEMENT
-  ) {
+  if (only !== null && only.values!.length <= OPAQUE_FETCH_CHUNK_SIZE * perStatement) {
     // One list that fits one statement, the other constraints single values: the statement
     // takes the list as given (SQL ignores order and repeats), and the sort that cuts and
     // orders its batches runs while the statement does.
@@ -401,7 +436,7 @@ function* plan(constraints: readonly Constraint[], key: number): Generator<State
   const after = options.slice(fastest + 1).map((list) => list[0]!);
   for (const before of cartesianProduct(options.slice(0, fastest))) {
     let offset = 0;
-    for (const chunks of chunked(grouped.chunks(), OPAQUE_FETCH_CHUNKS_PER_STATEMENT)) {
+    for (const chunks of chunked(grouped.chunks(), perStatement)) {
       const values = canonicalList(chunks.flat(), grouped.field);
       const combination = [
         ...before,

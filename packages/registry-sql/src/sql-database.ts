@@ -9,6 +9,7 @@ import {
   UnknownColumnError,
   caseVariantOf,
   getField,
+  normalizeColumnValue,
   primaryKeyColumns,
   rowChecker,
   tableSpec,
@@ -28,6 +29,7 @@ import {
   aggregate,
   checkOptions,
   col,
+  literal,
   whereOf,
 } from '@butler-ts/registry-interfaces';
 import type {
@@ -39,9 +41,8 @@ import type {
   TableHandle,
   Where,
 } from '@butler-ts/registry-interfaces';
-import { sql } from 'drizzle-orm';
+import { Param, Placeholder, is, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { sortByColumns } from './key-order.ts';
 import { QueryCompiler } from './query-compiler.ts';
 import type { OutputColumn, SqlDialect } from './query-compiler.ts';
 
@@ -73,6 +74,23 @@ export interface SqlExecutor {
   all(statement: SQL, options?: { readonly bigints?: boolean }): Promise<Row[]>;
   /** Runs a statement; the number of rows it changed. */
   run(statement: SQL): Promise<number>;
+  /**
+   * The rows of a statement already rendered to the dialect's text (see `fetchEqual`), with
+   * `params` bound: no rendering per call, and the text is prepared once per connection.
+   */
+  allRendered(
+    text: string,
+    params: readonly unknown[],
+    options?: { readonly bigints?: boolean },
+  ): Promise<Row[]>;
+}
+
+/** A statement as the dialect's text and its bound parameters. */
+export interface RenderedSql {
+  /** The statement's text, with the dialect's parameter markers. */
+  readonly text: string;
+  /** The parameters, in order (drizzle placeholders left in place). */
+  readonly params: unknown[];
 }
 
 /** One column of an existing table, as `inspectTable()` reads it. */
@@ -137,6 +155,19 @@ export interface SqlDialectCodec extends SqlDialect {
  * so statements can be larger and fewer.
  */
 const DELETE_IN_LIST_SIZE = 10_000;
+
+/**
+ * A select of every column of one table by equality on some of its columns, rendered once
+ * (see `SqlDatabase.fetchEqual`): `slots` places the values (by index) and any constants among
+ * the bound parameters.
+ */
+interface RenderedLookup {
+  readonly text: string;
+  readonly slots: readonly ({ readonly at: number } | { readonly value: unknown })[];
+  readonly fields: readonly FieldSpec[];
+  readonly decoding: readonly [string, (value: unknown) => unknown][];
+  readonly bigints: boolean;
+}
 
 /** Element-wise equality of column lists. */
 function sameNames(wanted: ReadonlySet<string>, columns: readonly string[]): boolean {
@@ -207,7 +238,7 @@ export function groupByColumns(
 
 /**
  * Rows of a delete grouped by which of `columns` they hold null in: each group's `equal`
- * columns are compared with `=`, its `isNull` ones with `IS NULL`; rows sorted by `equal`.
+ * columns are compared with `=`, its `isNull` ones with `IS NULL`; rows in the caller's order.
  */
 function groupByNulls(
   rows: readonly Record<string, unknown>[],
@@ -231,7 +262,7 @@ function groupByNulls(
     }
     group.rows.push(row);
   }
-  return [...groups.values()].map((g) => ({ ...g, rows: sortByColumns(g.rows, g.equal) }));
+  return [...groups.values()];
 }
 
 /** Whether `row`'s own keys are exactly `columns`, in that order. */
@@ -251,6 +282,11 @@ export abstract class SqlDatabase extends Database {
   readonly #temp = new Map<string, SqlTable>();
   readonly #compiler: QueryCompiler;
   readonly #codec: SqlDialectCodec;
+  /**
+   * `fetchEqual`'s statements by table handle (a table dropped and declared again is a new
+   * handle), then by columns and limit.
+   */
+  readonly #lookups = new WeakMap<SqlTable, Map<string, RenderedLookup>>();
 
   protected constructor(catalog: TableCatalog, codec: SqlDialectCodec) {
     super();
@@ -275,8 +311,10 @@ export abstract class SqlDatabase extends Database {
   /**
    * Deletes the rows matching any of `rows` on `equal` (none of them null in any row) whose
    * columns `isNull` are NULL, set-based: one statement per chunk (PostgreSQL) or one prepared
-   * statement looped (SQLite). Rows arrive sorted by `equal` and may repeat; returns the number
-   * of rows deleted.
+   * statement looped (SQLite). Rows arrive in the caller's order and may repeat (a server
+   * sorts them, so that concurrent deletes lock rows in one order; SQLite, one writer at a
+   * time, deletes them as given, which measured faster than in key order: `bench/opaque`);
+   * returns the number of rows deleted.
    */
   protected abstract deleteRows(
     x: SqlExecutor,
@@ -319,6 +357,8 @@ export abstract class SqlDatabase extends Database {
   protected abstract tableRef(table: SqlTable): SQL;
   /** Runs `body` with a temporary table created from `spec`. */
   protected abstract withTemporaryTable<T>(table: SqlTable, body: () => Promise<T>): Promise<T>;
+  /** A statement as the dialect's text and its parameters (placeholders left in place). */
+  protected abstract renderSql(statement: SQL): RenderedSql;
 
   // ---- shared plumbing -----------------------------------------------------------------
 
@@ -773,10 +813,20 @@ export abstract class SqlDatabase extends Database {
       }
       return out;
     });
-    const distinct = new Map<string, Map<string, unknown>>(columns.map((c) => [c, new Map()]));
-    for (const row of checked)
-      for (const column of columns) distinct.get(column)!.set(stableKey(row[column]), row[column]);
-    const varying = columns.filter((c) => distinct.get(c)!.size > 1);
+    // The columns whose value changes between rows (a row differing from the first one by
+    // identity is compared by value only then: most rows of a key delete are strings).
+    const first = checked[0]!;
+    const varying = columns.filter((c) => {
+      const value = first[c];
+      let key: string | undefined;
+      for (const row of checked) {
+        const other = row[c];
+        if (other === value) continue;
+        if (typeof other !== 'object' || other === null) return true;
+        if ((key ??= stableKey(value)) !== stableKey(other)) return true;
+      }
+      return false;
+    });
     return this.write(table.name, async (x) => {
       let count = 0;
       if (columns.length === 1 || varying.length === 1) {
@@ -784,9 +834,11 @@ export abstract class SqlDatabase extends Database {
         const changing = columns.length === 1 ? columns[0]! : varying[0]!;
         const fixed = columns
           .filter((c) => c !== changing)
-          .map((c) => this.#equalsSql(table, c, checked[0]![c]));
+          .map((c) => this.#equalsSql(table, c, first[c]));
         const field = getField(table.spec, changing)!;
-        const values = [...distinct.get(changing)!.values()];
+        const distinct = new Map<string, unknown>();
+        for (const row of checked) distinct.set(stableKey(row[changing]), row[changing]);
+        const values = [...distinct.values()];
         const nonNull = values.filter((v) => v !== null);
         for (let i = 0; i < nonNull.length; i += DELETE_IN_LIST_SIZE) {
           const chunk = nonNull.slice(i, i + DELETE_IN_LIST_SIZE).map((v) => this.encode(field, v));
@@ -803,7 +855,7 @@ export abstract class SqlDatabase extends Database {
         return count;
       }
       // Several changing columns: one set-based statement per pattern of nulls (a null
-      // matches NULL, and `=` keeps the key's index usable), rows in key order.
+      // matches NULL, and `=` keeps the key's index usable).
       for (const group of groupByNulls(checked, columns)) {
         if (group.equal.length > 0) {
           count += await this.deleteRows(x, table, group.equal, group.isNull, group.rows);
@@ -925,6 +977,95 @@ export abstract class SqlDatabase extends Database {
     const decoding = this.#decoders(parts.outputs, bigints);
     for await (const rows of this.scanPages(table, parts, size, bigints))
       yield SqlDatabase.#decode(rows, decoding) as RowOf<S>[];
+  }
+
+  /**
+   * The rows of `handle` whose `columns` equal `values` (one non-null value per column), at
+   * most `limit` of them, in the database's order: the fast path of a fetch by one key (a
+   * `FileDatastore.get`). The statement is rendered once per table handle, columns and limit,
+   * and prepared once per connection (SQLite's statement cache, PostgreSQL's named
+   * statements), so a call only checks, encodes and binds its values.
+   *
+   * @throws `UnknownColumnError` for a column the table does not have, `ColumnValueError` for
+   *   a value of the wrong type, `InvalidArgumentError` for a null value, a column listed
+   *   twice, values that do not match the columns or a limit that is not a positive integer;
+   *   all before any SQL.
+   */
+  async fetchEqual<S extends TableSpec>(
+    handle: TableHandle<S>,
+    columns: readonly string[],
+    values: readonly unknown[],
+    limit: number,
+  ): Promise<RowOf<S>[]> {
+    const table = this.table(handle);
+    const lookup = this.#lookup(table, columns, values.length, limit);
+    const params = lookup.slots.map((slot) => {
+      if (!('at' in slot)) return slot.value;
+      const field = lookup.fields[slot.at]!;
+      const value = values[slot.at];
+      if (value === null || value === undefined)
+        throw new InvalidArgumentError(
+          `fetchEqual on ${table.name}: no value for column ${field.name} (null is no key)`,
+        );
+      return this.encode(field, normalizeColumnValue(table.name, field, value));
+    });
+    const rows = await this.read((x) =>
+      x.allRendered(lookup.text, params, { bigints: lookup.bigints }),
+    );
+    return SqlDatabase.#decode(rows, lookup.decoding) as RowOf<S>[];
+  }
+
+  #lookup(
+    table: SqlTable,
+    columns: readonly string[],
+    count: number,
+    limit: number,
+  ): RenderedLookup {
+    let byShape = this.#lookups.get(table);
+    if (byShape === undefined)
+      this.#lookups.set(table, (byShape = new Map<string, RenderedLookup>()));
+    const key = `${limit}\u0000${columns.join('\u0000')}`;
+    const known = byShape.get(key);
+    if (known !== undefined && count === columns.length) return known;
+    unknownColumns(table, columns);
+    if (count !== columns.length)
+      throw new InvalidArgumentError(
+        `fetchEqual on ${table.name}: ${count} values for ${columns.length} columns`,
+      );
+    if (new Set(columns).size !== columns.length || columns.length === 0)
+      throw new InvalidArgumentError(
+        `fetchEqual on ${table.name}: columns ${JSON.stringify(columns)} must be distinct and not empty`,
+      );
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new InvalidArgumentError(`Bad limit ${String(limit)} for ${table.name}`);
+    const parts = this.#compiler.compileTableScan(table, literal(true));
+    const fields = columns.map((c) => getField(table.spec, c)!);
+    const terms = fields.map(
+      (f, i) =>
+        sql`${sql.identifier(parts.alias)}.${sql.identifier(f.name)} = ${this.#codec.typedParam(f, sql.placeholder(String(i)))}`,
+    );
+    const rendered = this.renderSql(
+      sql`SELECT ${parts.columns} FROM ${parts.from} WHERE ${sql.join(terms, sql` AND `)} LIMIT ${sql.raw(String(limit))}`,
+    );
+    const slots = rendered.params.map((p) => {
+      // A placeholder comes out bare or wrapped in a Param, as drizzle met it.
+      const placeholder = is(p, Placeholder)
+        ? p
+        : is(p, Param) && is(p.value, Placeholder)
+          ? p.value
+          : null;
+      return placeholder === null ? { value: p } : { at: Number(placeholder.name) };
+    });
+    const bigints = parts.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const lookup: RenderedLookup = {
+      text: rendered.text,
+      slots,
+      fields,
+      decoding: this.#decoders(parts.outputs, bigints),
+      bigints,
+    };
+    byShape.set(key, lookup);
+    return lookup;
   }
 
   /** Streams the rows of a SELECT; a plain iterator over the materialised rows (see `fetch`). */

@@ -15,6 +15,7 @@ import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
+  RenderedSql,
   SqlDialectCodec,
   SqlExecutor,
   SqlTable,
@@ -396,7 +397,20 @@ export class PostgresDatabase extends SqlDatabase {
     return {
       all: async (statement) => (await query(statement)).rows as Row[],
       run: async (statement) => (await query(statement)).rowCount ?? 0,
+      allRendered: async (text, params) =>
+        (
+          await on.query({
+            name: statementName(this.#shared.statementNames, text),
+            text,
+            values: params as unknown[],
+          })
+        ).rows as Row[],
     };
+  }
+
+  protected override renderSql(statement: SQL): RenderedSql {
+    const { sql: text, params } = dialect.sqlToQuery(statement);
+    return { text, params };
   }
 
   override isInTransaction(): boolean {
@@ -586,7 +600,9 @@ export class PostgresDatabase extends SqlDatabase {
     rows: readonly Record<string, unknown>[],
   ): Promise<number> {
     let deleted = 0;
-    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, rows))
+    // In key order, so that deletes sharing keys lock them in one order (no deadlock).
+    const sorted = sortByColumns(rows, equal);
+    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, sorted))
       deleted += await x.run(statement);
     return deleted;
   }

@@ -19,6 +19,7 @@ import { redactUrl, scrubSecrets } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
+  RenderedSql,
   SqlDialectCodec,
   SqlExecutor,
   SqlTable,
@@ -519,7 +520,16 @@ export class SqliteDatabase extends SqlDatabase {
       const { text, params } = this.#render(statement);
       return Promise.resolve(this.#prepare(text).run(params).changes);
     },
+    allRendered: (text, params, options = {}) => {
+      const stmt = this.#prepare(text);
+      stmt.safeIntegers(options.bigints === true);
+      return Promise.resolve(stmt.all(params) as Row[]);
+    },
   };
+
+  protected override renderSql(statement: SQL): RenderedSql {
+    return this.#render(statement);
+  }
 
   protected override async read<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.#state() !== undefined) return fn(this.#executor);
