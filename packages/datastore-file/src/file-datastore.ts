@@ -419,8 +419,10 @@ export class FileDatastore extends GenericBaseDatastore {
   }
 
   #table(): Promise<Records> {
-    this.#records ??= this.#bridgeManager.opaque.register(this.recordsTableName, FILE_RECORDS_SPEC);
-    const pending = this.#records;
+    if (this.#records !== null) return this.#records;
+    const pending = this.#bridgeManager.opaque.register(this.recordsTableName, FILE_RECORDS_SPEC);
+    this.#records = pending;
+    // A failed registration is forgotten, so the next call tries again.
     pending.catch(() => {
       if (this.#records === pending) this.#records = null;
     });

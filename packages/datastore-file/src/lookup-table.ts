@@ -1,5 +1,5 @@
-import { LookupKey } from '@butler-ts/core';
-import type { DimensionUniverse } from '@butler-ts/core';
+import { DatasetRef, LookupKey } from '@butler-ts/core';
+import type { DatasetType, DimensionUniverse } from '@butler-ts/core';
 import { FileDatastoreConfigError } from './errors.ts';
 
 /** An entry of a {@link LookupTable}: the key that matched and its value. */
@@ -33,6 +33,9 @@ function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
  */
 export class LookupTable<T> {
   readonly #entries = new Map<string, LookupMatch<T>>();
+  // Answers for dataset refs by dataset type, then instrument value: a ref's lookup keys
+  // depend on nothing else, and building them costs more than the lookup.
+  readonly #refAnswers = new WeakMap<DatasetType, Map<unknown, LookupMatch<T> | null>>();
 
   /**
    * @param mapping the configuration section (`null` for an empty table).
@@ -89,8 +92,30 @@ export class LookupTable<T> {
     return this.#entries.get(key.hashKey)?.value;
   }
 
-  /** The first of the entity's keys that the table holds, with its value; or `null`. */
+  /**
+   * The first of the entity's keys that the table holds, with its value; or `null`. The
+   * answer for a `DatasetRef` is kept per dataset type and instrument, which are all its keys
+   * are made of.
+   */
   lookup(entity: LookupEntity): LookupMatch<T> | null {
+    if (!(entity instanceof DatasetRef) || entity.constructor !== DatasetRef) {
+      return this.#lookup(entity);
+    }
+    let answers = this.#refAnswers.get(entity.datasetType);
+    if (answers === undefined) {
+      answers = new Map();
+      this.#refAnswers.set(entity.datasetType, answers);
+    }
+    const instrument = entity.dataId.get('instrument');
+    let answer = answers.get(instrument);
+    if (answer === undefined) {
+      answer = this.#lookup(entity);
+      answers.set(instrument, answer);
+    }
+    return answer;
+  }
+
+  #lookup(entity: LookupEntity): LookupMatch<T> | null {
     for (const key of entity.lookupNames()) {
       const entry = this.#entries.get(key.hashKey);
       if (entry !== undefined) return entry;
