@@ -1,5 +1,11 @@
-import { Config, DimensionUniverse, LookupKey, TypeMismatchError } from '@butler-ts/core';
-import type { ConfigData, DatasetRef, DatasetType, StorageClass } from '@butler-ts/core';
+import {
+  Config,
+  DatasetRef,
+  DimensionUniverse,
+  LookupKey,
+  TypeMismatchError,
+} from '@butler-ts/core';
+import type { ConfigData, DatasetType, StorageClass } from '@butler-ts/core';
 import { ConstraintsValidationError } from './errors.ts';
 
 /** What {@link Constraints.isAcceptable} can judge: anything that lists its lookup keys. */
@@ -125,6 +131,9 @@ export class Constraints {
   readonly #accept: ReadonlyMap<string, LookupKey>;
   readonly #reject: ReadonlyMap<string, LookupKey>;
   readonly #acceptAll: boolean;
+  // Answers for dataset refs by dataset type, then instrument value: a ref's lookup keys
+  // depend on nothing else, and building them costs more than judging them.
+  readonly #refAnswers = new WeakMap<DatasetType, Map<unknown, boolean>>();
 
   /**
    * `config` is a `constraints` section: a `Config` or plain object (a constructor
@@ -165,11 +174,30 @@ export class Constraints {
 
   /**
    * Whether the datastore accepts `entity`, judged on its lookup keys (a ref's include
-   * copies restricted to its instrument).
+   * copies restricted to its instrument). The answer for a `DatasetRef` is kept per dataset
+   * type and instrument, which are all its keys are made of.
    */
   isAcceptable(entity: ConstrainedEntity): boolean {
     // Nothing configured accepts everything; skip building the lookup keys.
     if (this.#acceptAll) return true;
+    if (!(entity instanceof DatasetRef) || entity.constructor !== DatasetRef) {
+      return this.#judge(entity);
+    }
+    let answers = this.#refAnswers.get(entity.datasetType);
+    if (answers === undefined) {
+      answers = new Map();
+      this.#refAnswers.set(entity.datasetType, answers);
+    }
+    const instrument = entity.dataId.get('instrument');
+    let answer = answers.get(instrument);
+    if (answer === undefined) {
+      answer = this.#judge(entity);
+      answers.set(instrument, answer);
+    }
+    return answer;
+  }
+
+  #judge(entity: ConstrainedEntity): boolean {
     const names = entity.lookupNames();
     if (hasAny(this.#accept, names)) return true;
     if (hasAny(this.#reject, names)) return false;
