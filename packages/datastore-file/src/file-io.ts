@@ -26,7 +26,8 @@ export function isMissing(error: unknown): boolean {
  * under one promise: the promise API would add a file handle and a promise per step, which on
  * a small file cost as much CPU as the system calls themselves.
  *
- * @param madeDirs folders known to exist (filled as folders are made).
+ * @param madeDirs folders made before (filled as folders are made); one that is gone is made
+ *   again.
  * @throws {@link ArtifactExistsError} when `path` exists already.
  */
 export function writeNewFile(
@@ -41,11 +42,12 @@ export function writeNewFile(
     const discard = (error: Error): void => {
       fs.unlink(temp, () => reject(error));
     };
-    const open = (): void => {
+    const open = (retry: boolean): void => {
       // No fsync, as in daf_butler: a killed process loses nothing written; only a power cut can.
       fs.open(temp, 'wx', (error, fd) => {
-        if (error !== null) reject(error);
-        else write(fd, 0);
+        if (error === null) write(fd, 0);
+        else if (retry && error.code === 'ENOENT') makeDir();
+        else reject(error);
       });
     };
     const write = (fd: number, offset: number): void => {
@@ -95,18 +97,21 @@ export function writeNewFile(
         });
       }
     };
-    if (madeDirs !== null && madeDirs.has(dir)) {
-      open();
-    } else {
+    const makeDir = (): void => {
       fs.mkdir(dir, { recursive: true }, (error) => {
         if (error !== null) {
+          madeDirs?.delete(dir);
           reject(error);
           return;
         }
         madeDirs?.add(dir);
-        open();
+        open(false);
       });
-    }
+    };
+    // A folder made before may have been removed since (by another process): then it is
+    // made again.
+    if (madeDirs !== null && madeDirs.has(dir)) open(true);
+    else makeDir();
   });
 }
 

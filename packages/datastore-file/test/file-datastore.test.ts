@@ -423,6 +423,18 @@ describe('FileDatastore', () => {
       );
     });
 
+    it('makes a folder again when it was removed after an earlier put made it', async () => {
+      const datastore = await make({
+        templates: { default: '{run:/}/{datasetType}/{visit}_{instrument}_{run}' },
+      });
+      await datastore.put({ a: 1 }, dict(1));
+      rmSync(join(root, 'dummy'), { recursive: true });
+      const second = dict(2);
+      await datastore.put({ a: 2 }, second);
+      expect(files(root)).toEqual(['dummy/metric/2_dummy_dummy.yaml']);
+      expect(await datastore.get(second)).toEqual({ a: 2 });
+    });
+
     it('refuses to store a dataset twice or over an existing file, storing nothing new', async () => {
       const datastore = await make();
       const ref = dict(1);
