@@ -1,5 +1,6 @@
-import { DatasetRef, LookupKey } from '@butler-ts/core';
-import type { DatasetType, DimensionUniverse } from '@butler-ts/core';
+import { LookupKey } from '@butler-ts/core';
+import type { DimensionUniverse } from '@butler-ts/core';
+import { RefAnswers } from '@butler-ts/datastore';
 import { FileDatastoreConfigError } from './errors.ts';
 
 /** An entry of a {@link LookupTable}: the key that matched and its value. */
@@ -33,9 +34,8 @@ function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
  */
 export class LookupTable<T> {
   readonly #entries = new Map<string, LookupMatch<T>>();
-  // Answers for dataset refs by dataset type, then instrument value: a ref's lookup keys
-  // depend on nothing else, and building them costs more than the lookup.
-  readonly #refAnswers = new WeakMap<DatasetType, Map<unknown, LookupMatch<T> | null>>();
+  // Answers for refs, kept per dataset type and instrument.
+  readonly #refAnswers = new RefAnswers<LookupMatch<T> | null>();
 
   /**
    * @param mapping the configuration section (`null` for an empty table).
@@ -98,21 +98,7 @@ export class LookupTable<T> {
    * are made of.
    */
   lookup(entity: LookupEntity): LookupMatch<T> | null {
-    if (!(entity instanceof DatasetRef) || entity.constructor !== DatasetRef) {
-      return this.#lookup(entity);
-    }
-    let answers = this.#refAnswers.get(entity.datasetType);
-    if (answers === undefined) {
-      answers = new Map();
-      this.#refAnswers.set(entity.datasetType, answers);
-    }
-    const instrument = entity.dataId.get('instrument');
-    let answer = answers.get(instrument);
-    if (answer === undefined) {
-      answer = this.#lookup(entity);
-      answers.set(instrument, answer);
-    }
-    return answer;
+    return this.#refAnswers.get(entity, (e) => this.#lookup(e));
   }
 
   #lookup(entity: LookupEntity): LookupMatch<T> | null {

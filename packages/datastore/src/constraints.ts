@@ -1,12 +1,7 @@
-import {
-  Config,
-  DatasetRef,
-  DimensionUniverse,
-  LookupKey,
-  TypeMismatchError,
-} from '@butler-ts/core';
-import type { ConfigData, DatasetType, StorageClass } from '@butler-ts/core';
+import { Config, DimensionUniverse, LookupKey, TypeMismatchError } from '@butler-ts/core';
+import type { ConfigData, DatasetRef, DatasetType, StorageClass } from '@butler-ts/core';
 import { ConstraintsValidationError } from './errors.ts';
+import { RefAnswers } from './ref-answers.ts';
 
 /** What {@link Constraints.isAcceptable} can judge: anything that lists its lookup keys. */
 export type ConstrainedEntity = DatasetRef | DatasetType | StorageClass;
@@ -131,9 +126,8 @@ export class Constraints {
   readonly #accept: ReadonlyMap<string, LookupKey>;
   readonly #reject: ReadonlyMap<string, LookupKey>;
   readonly #acceptAll: boolean;
-  // Answers for dataset refs by dataset type, then instrument value: a ref's lookup keys
-  // depend on nothing else, and building them costs more than judging them.
-  readonly #refAnswers = new WeakMap<DatasetType, Map<unknown, boolean>>();
+  // Answers for refs, kept per dataset type and instrument.
+  readonly #refAnswers = new RefAnswers<boolean>();
 
   /**
    * `config` is a `constraints` section: a `Config` or plain object (a constructor
@@ -180,21 +174,7 @@ export class Constraints {
   isAcceptable(entity: ConstrainedEntity): boolean {
     // Nothing configured accepts everything; skip building the lookup keys.
     if (this.#acceptAll) return true;
-    if (!(entity instanceof DatasetRef) || entity.constructor !== DatasetRef) {
-      return this.#judge(entity);
-    }
-    let answers = this.#refAnswers.get(entity.datasetType);
-    if (answers === undefined) {
-      answers = new Map();
-      this.#refAnswers.set(entity.datasetType, answers);
-    }
-    const instrument = entity.dataId.get('instrument');
-    let answer = answers.get(instrument);
-    if (answer === undefined) {
-      answer = this.#judge(entity);
-      answers.set(instrument, answer);
-    }
-    return answer;
+    return this.#refAnswers.get(entity, (e) => this.#judge(e));
   }
 
   #judge(entity: ConstrainedEntity): boolean {
