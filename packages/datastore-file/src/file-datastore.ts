@@ -197,6 +197,8 @@ export class FileDatastore extends GenericBaseDatastore {
   #trust: boolean;
   readonly #warnedFields = new Set<string>();
   #records: Promise<Records> | null = null;
+  // The records table once registered: the hot paths use it without awaiting #records.
+  #recordsTable: Records | null = null;
 
   /**
    * Use {@link FileDatastore.create} or `Datastore.fromConfig`, which also register the
@@ -419,17 +421,24 @@ export class FileDatastore extends GenericBaseDatastore {
   }
 
   #table(): Promise<Records> {
-    this.#records ??= this.#bridgeManager.opaque.register(this.recordsTableName, FILE_RECORDS_SPEC);
-    const pending = this.#records;
-    pending.catch(() => {
-      if (this.#records === pending) this.#records = null;
-    });
+    if (this.#records !== null) return this.#records;
+    const pending = this.#bridgeManager.opaque.register(this.recordsTableName, FILE_RECORDS_SPEC);
+    this.#records = pending;
+    // A failed registration is forgotten, so the next call tries again.
+    pending.then(
+      (table) => {
+        if (this.#records === pending) this.#recordsTable = table;
+      },
+      () => {
+        if (this.#records === pending) this.#records = null;
+      },
+    );
     return pending;
   }
 
   /** The records of a dataset (all its components), in no particular order. */
   async getStoredItemsInfo(ref: DatasetIdRef): Promise<StoredFileInfo[]> {
-    const table = await this.#table();
+    const table = this.#recordsTable ?? (await this.#table());
     const result: StoredFileInfo[] = [];
     // Batches rather than rows: one async step per statement, not per row.
     for await (const batch of table.fetchBatches({ dataset_id: ref.id })) {
@@ -625,8 +634,8 @@ export class FileDatastore extends GenericBaseDatastore {
   }
 
   // The path of a put: the template rendered with the records it reads (fetched from the
-  // dimension record source), plus the formatter's extension.
-  async #relativePath(ref: DatasetRef, extension: string): Promise<string> {
+  // dimension record source), plus the formatter's extension. Synchronous without a source.
+  #relativePath(ref: DatasetRef, extension: string): string | Promise<string> {
     const template = this.#template(ref);
     const source = this.#dimensionRecords;
     if (source === null) {
@@ -640,7 +649,9 @@ export class FileDatastore extends GenericBaseDatastore {
       }
       return `${template.format(ref)}${extension}`;
     }
-    return `${template.format(ref, await template.fetchRecords(ref, source))}${extension}`;
+    return template
+      .fetchRecords(ref, source)
+      .then((records) => `${template.format(ref, records)}${extension}`);
   }
 
   // ---- put ------------------------------------------------------------------------------
@@ -680,7 +691,8 @@ export class FileDatastore extends GenericBaseDatastore {
     const prepared = [];
     for (const artifact of this.#artifacts(value, ref)) {
       const { formatter, entry } = this.#formatterFor(artifact.ref);
-      const path = await this.#relativePath(artifact.ref, formatter.extension);
+      const rendered = this.#relativePath(artifact.ref, formatter.extension);
+      const path = typeof rendered === 'string' ? rendered : await rendered;
       const codec = this.formatterRegistry.codec(artifact.storageClass.pytypeName);
       const plain = codec === undefined ? artifact.value : codec.toPlain(artifact.value);
       const bytes = formatter.write(plain, {
@@ -741,7 +753,7 @@ export class FileDatastore extends GenericBaseDatastore {
   }
 
   async #register(ref: DatasetIdRef, infos: readonly StoredFileInfo[]): Promise<void> {
-    const table = await this.#table();
+    const table = this.#recordsTable ?? (await this.#table());
     await this.#bridgeManager.transaction(async () => {
       await table.insert(infos.map((info) => info.toRecord()) as never[]);
       await this.#bridge.insert([{ id: ref.id }]);

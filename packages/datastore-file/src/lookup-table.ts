@@ -1,5 +1,6 @@
 import { LookupKey } from '@butler-ts/core';
 import type { DimensionUniverse } from '@butler-ts/core';
+import { RefAnswers } from '@butler-ts/datastore';
 import { FileDatastoreConfigError } from './errors.ts';
 
 /** An entry of a {@link LookupTable}: the key that matched and its value. */
@@ -33,6 +34,8 @@ function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
  */
 export class LookupTable<T> {
   readonly #entries = new Map<string, LookupMatch<T>>();
+  // Answers for refs, kept per dataset type and instrument.
+  readonly #refAnswers = new RefAnswers<LookupMatch<T> | null>();
 
   /**
    * @param mapping the configuration section (`null` for an empty table).
@@ -89,8 +92,16 @@ export class LookupTable<T> {
     return this.#entries.get(key.hashKey)?.value;
   }
 
-  /** The first of the entity's keys that the table holds, with its value; or `null`. */
+  /**
+   * The first of the entity's keys that the table holds, with its value; or `null`. The
+   * answer for a `DatasetRef` is kept per dataset type and instrument, which are all its keys
+   * are made of.
+   */
   lookup(entity: LookupEntity): LookupMatch<T> | null {
+    return this.#refAnswers.get(entity, (e) => this.#lookup(e));
+  }
+
+  #lookup(entity: LookupEntity): LookupMatch<T> | null {
     for (const key of entity.lookupNames()) {
       const entry = this.#entries.get(key.hashKey);
       if (entry !== undefined) return entry;

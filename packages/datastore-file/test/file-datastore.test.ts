@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { makeRef, testStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
-import type { DatasetRef } from '@butler-ts/core';
+import { DatasetRef, DatasetType } from '@butler-ts/core';
 import {
   DatasetNotFoundError,
   Datastore,
@@ -122,6 +122,41 @@ describe('FileDatastore', () => {
       expect(existsSync(root)).toBe(true);
       expect([...datastore.getOpaqueTableDefinitions().keys()]).toEqual(['file_datastore_records']);
       expect(registry.opaque.get('file_datastore_records')).not.toBeNull();
+    });
+
+    it('picks formatters and templates per instrument, for refs sharing one dataset type', async () => {
+      // Lookups are kept per dataset type and instrument: both must still decide.
+      const datastore = await make({
+        formatters: {
+          ...FORMATTERS,
+          'instrument<other>': {
+            StructuredDataDict: 'lsst.daf.butler.formatters.json.JsonFormatter',
+          },
+        },
+        templates: {
+          default: '{run:/}/{datasetType}/{visit}_{instrument}_{run}',
+          'instrument<other>': { metric: 'other/{run:/}/{visit}' },
+        },
+      });
+      const type = new DatasetType('metric', ['instrument', 'visit'], 'StructuredDataDict', {
+        universe: testUniverse(),
+        factory: testStorageClassFactory(),
+      });
+      const refs = [
+        new DatasetRef(type, { instrument: 'dummy', visit: 1 }, 'run'),
+        new DatasetRef(type, { instrument: 'other', visit: 2 }, 'run'),
+        new DatasetRef(type, { instrument: 'dummy', visit: 3 }, 'run'),
+        new DatasetRef(type, { instrument: 'other', visit: 4 }, 'run'),
+      ];
+      for (const ref of refs) await datastore.put({ v: ref.dataId.get('visit') }, ref);
+      expect(files(root)).toEqual([
+        'other/run/2.json',
+        'other/run/4.json',
+        'run/metric/1_dummy_run.yaml',
+        'run/metric/3_dummy_run.yaml',
+      ]);
+      for (const ref of refs)
+        expect(await datastore.get(ref)).toEqual({ v: ref.dataId.get('visit') });
     });
 
     it('takes a configured name, records table and root path', async () => {
@@ -388,6 +423,18 @@ describe('FileDatastore', () => {
       );
     });
 
+    it('makes a folder again when it was removed after an earlier put made it', async () => {
+      const datastore = await make({
+        templates: { default: '{run:/}/{datasetType}/{visit}_{instrument}_{run}' },
+      });
+      await datastore.put({ a: 1 }, dict(1));
+      rmSync(join(root, 'dummy'), { recursive: true });
+      const second = dict(2);
+      await datastore.put({ a: 2 }, second);
+      expect(files(root)).toEqual(['dummy/metric/2_dummy_dummy.yaml']);
+      expect(await datastore.get(second)).toEqual({ a: 2 });
+    });
+
     it('refuses to store a dataset twice or over an existing file, storing nothing new', async () => {
       const datastore = await make();
       const ref = dict(1);
@@ -510,6 +557,10 @@ describe('FileDatastore', () => {
       expect(await rejection(datastore.get(ref))).toSatisfy(isError(FileIntegrityError));
       writeFileSync(path, 'a: abcd\n');
       expect(((await rejection(datastore.get(ref))) as Error).message).toMatch(/size/);
+      writeFileSync(path, 'a: ab\n'); // shorter than recorded
+      expect(((await rejection(datastore.get(ref))) as Error).message).toMatch(
+        /\(6\) does not match size recorded in registry of 7/,
+      );
       rmSync(path);
       expect(await rejection(datastore.get(ref))).toSatisfy(isError(DatasetNotFoundError));
       expect(await datastore.exists(ref)).toBe(false);

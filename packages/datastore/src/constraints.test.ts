@@ -1,4 +1,4 @@
-import { Config, DatasetType, LookupKey, StorageClass } from '@butler-ts/core';
+import { Config, DatasetRef, DatasetType, LookupKey, StorageClass } from '@butler-ts/core';
 import { makeRef, testStorageClassFactory, testUniverse } from '@butler-ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { isError } from '../test/is-error.ts';
@@ -42,6 +42,25 @@ describe('Constraints', () => {
     expect(constraints.isAcceptable(ref('pvi', '13'))).toBe(false);
     const noDataId = new DatasetType('pvi', [], 'StructuredData', { universe, factory });
     expect(constraints.isAcceptable(noDataId)).toBe(false);
+  });
+
+  it('judges refs sharing one dataset type by their own instrument, every time', () => {
+    const constraints = new Constraints({ reject: [{ 'instrument<B>': ['pvi'] }] });
+    const type = new DatasetType('pvi', ['instrument', 'visit'], 'StructuredData', {
+      universe,
+      factory,
+    });
+    const judged = ['A', 'B', 'A', 'B', 'C'].map((instrument) =>
+      constraints.isAcceptable(new DatasetRef(type, { instrument, visit: 1 }, 'run')),
+    );
+    expect(judged).toEqual([true, false, true, false, true]);
+    const other = new DatasetType('pvi', ['instrument', 'visit'], 'StructuredData', {
+      universe,
+      factory,
+    });
+    expect(
+      constraints.isAcceptable(new DatasetRef(other, { instrument: 'B', visit: 2 }, 'r')),
+    ).toBe(false);
   });
 
   it('takes a single name as the value of a hierarchical entry', () => {

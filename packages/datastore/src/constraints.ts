@@ -1,6 +1,7 @@
 import { Config, DimensionUniverse, LookupKey, TypeMismatchError } from '@butler-ts/core';
 import type { ConfigData, DatasetRef, DatasetType, StorageClass } from '@butler-ts/core';
 import { ConstraintsValidationError } from './errors.ts';
+import { RefAnswers } from './ref-answers.ts';
 
 /** What {@link Constraints.isAcceptable} can judge: anything that lists its lookup keys. */
 export type ConstrainedEntity = DatasetRef | DatasetType | StorageClass;
@@ -125,6 +126,8 @@ export class Constraints {
   readonly #accept: ReadonlyMap<string, LookupKey>;
   readonly #reject: ReadonlyMap<string, LookupKey>;
   readonly #acceptAll: boolean;
+  // Answers for refs, kept per dataset type and instrument.
+  readonly #refAnswers = new RefAnswers<boolean>();
 
   /**
    * `config` is a `constraints` section: a `Config` or plain object (a constructor
@@ -165,11 +168,16 @@ export class Constraints {
 
   /**
    * Whether the datastore accepts `entity`, judged on its lookup keys (a ref's include
-   * copies restricted to its instrument).
+   * copies restricted to its instrument). The answer for a `DatasetRef` is kept per dataset
+   * type and instrument, which are all its keys are made of.
    */
   isAcceptable(entity: ConstrainedEntity): boolean {
     // Nothing configured accepts everything; skip building the lookup keys.
     if (this.#acceptAll) return true;
+    return this.#refAnswers.get(entity, (e) => this.#judge(e));
+  }
+
+  #judge(entity: ConstrainedEntity): boolean {
     const names = entity.lookupNames();
     if (hasAny(this.#accept, names)) return true;
     if (hasAny(this.#reject, names)) return false;

@@ -54,5 +54,6 @@ export type {
   SerializedDatastoreRecordData,
   StoredDatastoreItemInfoClass,
 } from './record-data.ts';
+export { RefAnswers } from './ref-answers.ts';
 export { ResourcePath } from './resource-path.ts';
 export { timestampedName, uniqueTimestamp } from './timestamped-name.ts';
