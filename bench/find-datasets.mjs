@@ -110,9 +110,12 @@ async function sqlite() {
     const raw = new Driver(file, { readonly: true });
     const r1 = (await registry.collections.find('r1')).key;
     const r2 = (await registry.collections.find('r2')).key;
-    const statement = raw.prepare(
-      'SELECT dataset_id FROM dataset_tags_00000001 WHERE dataset_type_id = ? AND collection_id = ? AND instrument = ? AND detector = ?',
-    );
+    // Pluck mode (each row its one value): the driver's fastest path for a one-column lookup.
+    const statement = raw
+      .prepare(
+        'SELECT dataset_id FROM dataset_tags_00000001 WHERE dataset_type_id = ? AND collection_id = ? AND instrument = ? AND detector = ?',
+      )
+      .pluck();
     const single = raw.transaction(() => {
       let n = 0;
       for (const d of dataIds)
@@ -125,7 +128,7 @@ async function sqlite() {
         let row = statement.get(1, r2, d.instrument, d.detector);
         let run = 'r2';
         if (row === undefined) [row, run] = [statement.get(1, r1, d.instrument, d.detector), 'r1'];
-        if (row !== undefined) hits.push({ id: row.dataset_id, run });
+        if (row !== undefined) hits.push({ id: row, run });
       }
       return hits.length;
     });

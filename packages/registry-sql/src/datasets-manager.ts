@@ -627,18 +627,26 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
       ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
     return db.readPrepared((prepare) => {
-      const statements = path.map((r) => prepare(r.type === CollectionType.RUN ? inRun : tagged));
+      // In a RUN the run is the collection and only the ID is read (one value, no row array).
+      const ids = path.map((r) =>
+        r.type === CollectionType.RUN ? prepare(inRun, { pluck: true }) : null,
+      );
+      const rows = path.map((r) => (r.type === CollectionType.RUN ? null : prepare(tagged)));
       const params: unknown[] = [type.id, 0, ...required.map(() => null)];
       return values.map((v) => {
         for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
         for (let p = 0; p < path.length; p++) {
           params[1] = path[p]!.key;
-          const row = statements[p]!.get(...params);
+          const byId = ids[p];
+          if (byId != null) {
+            const id = byId.get(...params);
+            if (id !== undefined)
+              return { id: sqliteUuidFromStored(id as string), run: path[p]!.name };
+            continue;
+          }
+          const row = rows[p]!.get(...params);
           if (row !== undefined)
-            return {
-              id: sqliteUuidFromStored(row[0] as string),
-              run: (row[1] as string | undefined) ?? path[p]!.name,
-            };
+            return { id: sqliteUuidFromStored(row[0] as string), run: row[1] as string };
         }
         return null;
       });

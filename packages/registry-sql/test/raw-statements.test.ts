@@ -47,6 +47,23 @@ describe.each(all.filter((p) => p.name !== 'PostgreSQL'))('readPrepared on $name
       await db.readPrepared((prepare) => prepare('SELECT count(*) FROM "collection"').get()),
     ).toEqual([2]);
   });
+
+  it('plucks the first column, and the same statement gives arrays again afterwards', async () => {
+    const m = await place.fresh();
+    const db = m.db as SqliteDatabase;
+    await m.collections.registerRun('r1');
+    await m.collections.registerRun('r2');
+    const text = 'SELECT name, collection_id FROM "collection" ORDER BY name';
+    const [one, every] = await db.readPrepared((prepare) => {
+      const names = prepare(text, { pluck: true });
+      return [names.get(), names.all()];
+    });
+    expect(one).toBe('r1');
+    expect(every).toEqual(['r1', 'r2']);
+    const rows = await db.readPrepared((prepare) => prepare(text).all());
+    expect(rows.map((row) => row[0])).toEqual(['r1', 'r2']);
+    expect(rows[0]).toHaveLength(2);
+  });
 });
 
 describe.skipIf(!pgUp)('queryRaw on PostgreSQL', () => {

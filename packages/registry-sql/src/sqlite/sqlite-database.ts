@@ -52,6 +52,26 @@ export interface SqliteRawStatement {
   all(...params: unknown[]): unknown[][];
 }
 
+/**
+ * A prepared read statement of {@link SqliteDatabase.readPrepared} in pluck mode: each row is
+ * the value of its first column.
+ */
+export interface SqlitePluckStatement {
+  /** The first column of the first row for `params`, or undefined when there is no row. */
+  get(...params: unknown[]): unknown;
+  /** The first column of every row for `params`. */
+  all(...params: unknown[]): unknown[];
+}
+
+/**
+ * The `prepare` of {@link SqliteDatabase.readPrepared}: rows as arrays, or with `pluck` each
+ * row as its first column's value (no array per row).
+ */
+export interface SqlitePrepare {
+  (text: string): SqliteRawStatement;
+  (text: string, options: { readonly pluck: true }): SqlitePluckStatement;
+}
+
 /** Options of {@link SqliteDatabase.fromUri}. */
 export interface SqliteOptions {
   /** Default for autoincrement `origin` columns. Default 0. */
@@ -559,23 +579,27 @@ export class SqliteDatabase extends SqlDatabase {
    * });
    * ```
    */
-  async readPrepared<T>(body: (prepare: (text: string) => SqliteRawStatement) => T): Promise<T> {
+  async readPrepared<T>(body: (prepare: SqlitePrepare) => T): Promise<T> {
     const used = new Set<Statement>();
-    const prepare = (text: string): SqliteRawStatement => {
+    const prepare = ((text: string, options?: { readonly pluck?: boolean }) => {
       const stmt = this.#prepare(text);
       if (!stmt.reader) throw new InvalidArgumentError(`Not a read statement: ${text}`);
       used.add(stmt);
-      stmt.raw(true);
+      if (options?.pluck === true) stmt.pluck(true);
+      else stmt.raw(true);
       stmt.safeIntegers(false);
-      // The statement itself (raw mode makes its rows arrays): no wrapper call per row.
-      return stmt as unknown as SqliteRawStatement;
-    };
+      // The statement itself (raw or pluck mode shapes its rows): no wrapper call per row.
+      return stmt;
+    }) as SqlitePrepare;
     const run = (): T => {
       // The statements are shared with `read`, which expects rows as objects.
       try {
         return body(prepare);
       } finally {
-        for (const stmt of used) stmt.raw(false);
+        for (const stmt of used) {
+          stmt.raw(false);
+          stmt.pluck(false);
+        }
       }
     };
     if (this.#state() !== undefined) return run();
