@@ -163,22 +163,24 @@ async function postgres() {
     const r2 = (await registry.collections.find('r2')).key;
     const detectors = dataIds.map((d) => d.detector);
     const table = `"${namespace}".dataset_tags_00000001`;
+    // Rows as arrays (the driver's fastest path); bigint columns arrive as strings.
+    const r2Text = String(r2);
     const chain = async () => {
       const { rows } = await client.query({
         text: `SELECT dataset_id, detector, collection_id FROM ${table} WHERE dataset_type_id = $1 AND collection_id = ANY($2::bigint[]) AND instrument = $3 AND detector = ANY($4::bigint[])`,
         values: [1, [r2, r1], 'Cam', detectors],
+        rowMode: 'array',
       });
+      // Per detector the row of the first run in search order: r2 wins over r1.
       const first = new Map();
       for (const row of rows) {
-        const seen = first.get(row.detector);
-        if (seen === undefined || (seen.collection_id !== r2 && row.collection_id === r2))
-          first.set(row.detector, row);
+        const seen = first.get(row[1]);
+        if (seen === undefined || (seen[2] !== r2Text && row[2] === r2Text)) first.set(row[1], row);
       }
       const hits = [];
       for (const d of detectors) {
-        const row = first.get(String(d)) ?? first.get(d);
-        if (row !== undefined)
-          hits.push({ id: row.dataset_id, run: row.collection_id === r2 ? 'r2' : 'r1' });
+        const row = first.get(String(d));
+        if (row !== undefined) hits.push({ id: row[0], run: row[2] === r2Text ? 'r2' : 'r1' });
       }
       return hits.length;
     };
@@ -192,6 +194,7 @@ async function postgres() {
             await client.query({
               text: `SELECT dataset_id, detector FROM ${table} WHERE dataset_type_id = $1 AND collection_id = $2 AND instrument = $3 AND detector = ANY($4::bigint[])`,
               values: [1, r1, 'Cam', detectors],
+              rowMode: 'array',
             })
           ).rowCount,
       }),
