@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigData } from '@butler-ts/core';
-import { DictModel, MetricsModel, TEST_TYPE_NAMES, testUniverse } from '@butler-ts/core/testing';
+import { testUniverse } from '@butler-ts/core/testing';
 import { FormatterRegistry } from '@butler-ts/datastore-file';
 import '@butler-ts/datastore-memory';
 import {
@@ -15,23 +15,13 @@ import {
 } from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
 import pg from 'pg';
-import { TEST_FORMATTERS } from '@butler-ts/testkit';
+import { TEST_FORMATTERS, TEST_MODEL_CODECS } from '@butler-ts/testkit';
 import '../src/index.ts';
 
 // The test models have no model_dump/model_validate of their own: tell the formatters how
 // daf_butler's pydantic models are written and read.
-FormatterRegistry.shared
-  .registerCodec(TEST_TYPE_NAMES.MetricsModel, {
-    toPlain: (v) => {
-      const m = v as MetricsModel;
-      return { summary: m.summary, output: m.output, data: m.data };
-    },
-    fromPlain: (p) => new MetricsModel(p as ConstructorParameters<typeof MetricsModel>[0]),
-  })
-  .registerCodec(TEST_TYPE_NAMES.DictModel, {
-    toPlain: (v) => ({ content: (v as DictModel).content, extra: (v as DictModel).extra }),
-    fromPlain: (p) => new DictModel(p as ConstructorParameters<typeof DictModel>[0]),
-  });
+for (const [name, codec] of Object.entries(TEST_MODEL_CODECS))
+  FormatterRegistry.shared.registerCodec(name, codec);
 
 /** A FileDatastore child configuration with the test formatters (root `<butlerRoot>` by default). */
 export function fileChild(extra: ConfigData = {}): ConfigData {

@@ -4,63 +4,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DictModel, MetricsModel, TEST_TYPE_NAMES, testUniverse } from '@butler-ts/core/testing';
+import { testUniverse } from '@butler-ts/core/testing';
 import type { Datastore } from '@butler-ts/datastore';
 import { createRegistry, standaloneDatasetForeignKeys } from '@butler-ts/registry-sql';
 import type { Registry } from '@butler-ts/registry-sql';
-import { describeDatastore } from '@butler-ts/testkit';
+import { TEST_FORMATTERS, TEST_MODEL_CODECS, describeDatastore } from '@butler-ts/testkit';
 import type { DatastoreHarness } from '@butler-ts/testkit';
 import { describe } from 'vitest';
 import { FormatterRegistry } from '../src/index.ts';
 import { freshSchema, pgAvailable, pgExec, pgUrl } from './fixture-repo.ts';
 
 // The test models have no model_dump/model_validate of their own: tell the formatters how
-// daf_butler's pydantic models would be written and read.
-FormatterRegistry.shared
-  .registerCodec(TEST_TYPE_NAMES.MetricsModel, {
-    toPlain: (v) => {
-      const m = v as MetricsModel;
-      return { summary: m.summary, output: m.output, data: m.data };
-    },
-    fromPlain: (p) => new MetricsModel(p as ConstructorParameters<typeof MetricsModel>[0]),
-  })
-  .registerCodec(TEST_TYPE_NAMES.DictModel, {
-    toPlain: (v) => ({ content: (v as DictModel).content, extra: (v as DictModel).extra }),
-    fromPlain: (p) => new DictModel(p as ConstructorParameters<typeof DictModel>[0]),
-  });
-
-const YAML = 'lsst.daf.butler.formatters.yaml.YamlFormatter';
-const JSON_FORMATTER = 'lsst.daf.butler.formatters.json.JsonFormatter';
-
-/** daf_butler's tests/config/basic/formatters.yaml, for the storage classes the suite uses. */
-export const TEST_FORMATTERS = {
-  StructuredDataDictYaml: YAML,
-  StructuredDataListYaml: YAML,
-  StructuredDataDictJson: JSON_FORMATTER,
-  StructuredDataDataTest: YAML,
-  StructuredDataDataTestTuple: YAML,
-  StructuredData: YAML,
-  StructuredDataNoComponents: YAML,
-  StructuredDataJson: JSON_FORMATTER,
-  StructuredDataPickle: YAML,
-  StructuredCompositeReadComp: YAML,
-  StructuredCompositeReadCompNoDisassembly: YAML,
-  StructuredDataNoComponentsModel: JSON_FORMATTER,
-  ThingOne: YAML,
-  ThingTwo: 'lsst.daf.butler.formatters.nonexistent.NoFormatter',
-  DictConvertibleModel: JSON_FORMATTER,
-  NativeDictForConvertibleModel: JSON_FORMATTER,
-  MetricsExampleA: YAML,
-  MetricsExampleB: YAML,
-  MetricsExampleDataclassA: YAML,
-  MetricsExampleDataclassB: YAML,
-  MetricsExampleModelA: JSON_FORMATTER,
-  MetricsExampleModelB: JSON_FORMATTER,
-  TupleExampleA: YAML,
-  TupleExampleB: YAML,
-  DummySC: YAML,
-  int: JSON_FORMATTER,
-};
+// daf_butler's pydantic models are written and read.
+for (const [name, codec] of Object.entries(TEST_MODEL_CODECS))
+  FormatterRegistry.shared.registerCodec(name, codec);
 
 /** Where each registry of a harness lives. */
 interface RegistryMaker {

@@ -18,4 +18,4 @@ export { describeVersionsManager } from './versions-suite.ts';
 export type { VersionsManagerLike, VersionsSuiteSubject } from './versions-suite.ts';
 export { describeDatastore } from './datastore-suite.ts';
 export type { DatastoreHarness } from './datastore-suite.ts';
-export { TEST_FORMATTERS } from './test-formatters.ts';
+export { TEST_FORMATTERS, TEST_MODEL_CODECS } from './test-formatters.ts';

@@ -1,4 +1,5 @@
 import type { ConfigData } from '@butler-ts/core';
+import { DictModel, MetricsModel, TEST_TYPE_NAMES } from '@butler-ts/core/testing';
 
 const YAML = 'lsst.daf.butler.formatters.yaml.YamlFormatter';
 const JSON_FORMATTER = 'lsst.daf.butler.formatters.json.JsonFormatter';
@@ -34,4 +35,26 @@ export const TEST_FORMATTERS: ConfigData = Object.freeze({
   TupleExampleB: YAML,
   DummySC: YAML,
   int: JSON_FORMATTER,
+});
+
+/**
+ * How the suite's test models are written and read by daf_butler's formatters, as pydantic's
+ * `model_dump`/`model_validate` would: the models have no such protocol of their own. A
+ * file-based datastore under test registers each (type name → codec) with its formatter
+ * registry, e.g. `FormatterRegistry.shared.registerCodec(name, codec)`.
+ */
+export const TEST_MODEL_CODECS: Readonly<
+  Record<string, { toPlain(value: unknown): unknown; fromPlain(plain: unknown): unknown }>
+> = Object.freeze({
+  [TEST_TYPE_NAMES.MetricsModel]: {
+    toPlain: (v: unknown) => {
+      const m = v as MetricsModel;
+      return { summary: m.summary, output: m.output, data: m.data };
+    },
+    fromPlain: (p: unknown) => new MetricsModel(p as ConstructorParameters<typeof MetricsModel>[0]),
+  },
+  [TEST_TYPE_NAMES.DictModel]: {
+    toPlain: (v: unknown) => ({ content: (v as DictModel).content, extra: (v as DictModel).extra }),
+    fromPlain: (p: unknown) => new DictModel(p as ConstructorParameters<typeof DictModel>[0]),
+  },
 });
