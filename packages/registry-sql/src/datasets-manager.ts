@@ -113,10 +113,14 @@ function taiNow(): TaiTime {
 }
 
 /** `value` as a data ID value of dimension `name`, or a `DataIdError` naming the dimension. */
+/** Whether `value` is a key of a dimension whose keys are strings (`isString`) or integers. */
+function isKeyValue(isString: boolean, value: unknown): value is DataIdValue {
+  return isString ? typeof value === 'string' : Number.isSafeInteger(value);
+}
+
 function checkedValue(universe: DimensionUniverse, name: string, value: unknown): DataIdValue {
   const keyType = universe.getDimension(name).keyType;
-  if (keyType === 'string' ? typeof value === 'string' : Number.isSafeInteger(value))
-    return value as DataIdValue;
+  if (isKeyValue(keyType === 'string', value)) return value;
   throw new DataIdError(
     name,
     `Data ID value for dimension '${name}' must be ${keyType === 'string' ? 'a string' : 'an integer'}, got ${JSON.stringify(value)}`,
@@ -431,8 +435,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       const values = new Array<DataIdValue>(names.length);
       for (let k = 0; k < names.length; k++) {
         const value = record[names[k]!];
-        if (strings[k] ? typeof value === 'string' : Number.isSafeInteger(value))
-          values[k] = value as DataIdValue;
+        if (isKeyValue(strings[k]!, value)) values[k] = value;
         else {
           // Missing or mistyped: the checked path throws the error that names it.
           out[i] = this.#requiredValues(group, dataId);
