@@ -318,3 +318,26 @@ describe('DataCoordinate.fromRequiredValues', () => {
     );
   });
 });
+
+describe('DataCoordinate.fromTrustedRequiredValues', () => {
+  it('equals fromRequiredValues of the same values, keeping and freezing the array', () => {
+    const group = astro.conform(['visit']);
+    const values = ['Cam', 42];
+    const trusted = DataCoordinate.fromTrustedRequiredValues(group, values);
+    const checked = DataCoordinate.fromRequiredValues(group, ['Cam', 42]);
+    expect(trusted.equals(checked)).toBe(true);
+    expect(trusted.hashKey).toBe(checked.hashKey);
+    expect(trusted.hasFull()).toBe(checked.hasFull());
+    expect(trusted.requiredValues).toBe(values);
+    expect(Object.isFrozen(values)).toBe(true);
+  });
+
+  it('is full when the dimensions imply nothing', () => {
+    const detector = universe.conform(['detector']);
+    const dataId = DataCoordinate.fromTrustedRequiredValues(detector, ['Cam', 3]);
+    expect(dataId.hasFull()).toBe(detector.implied.length === 0);
+    expect(dataId.toJSON()).toEqual(
+      DataCoordinate.fromRequiredValues(detector, ['Cam', 3]).toJSON(),
+    );
+  });
+});

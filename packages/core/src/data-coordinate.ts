@@ -270,6 +270,29 @@ export class DataCoordinate {
     );
   }
 
+  /**
+   * A data ID from required values that are already known to be right, with no check and no
+   * copy: for registry managers building data IDs from values they checked or stored
+   * themselves. `values` must be of the dimensions' key types, in the order of
+   * `dimensions.required`; the array is frozen and kept, so the caller gives it up. Everyone
+   * else uses {@link DataCoordinate.fromRequiredValues}.
+   *
+   * @example
+   * ```ts
+   * DataCoordinate.fromTrustedRequiredValues(group, [row.instrument, row.detector]);
+   * ```
+   */
+  static fromTrustedRequiredValues(
+    dimensions: DimensionGroup,
+    values: readonly DataIdValue[],
+  ): DataCoordinate {
+    return new DataCoordinate(
+      dimensions,
+      values,
+      dimensions.implied.length === 0 ? NO_IMPLIED_VALUES : null,
+    );
+  }
+
   /** The empty data ID of a universe. */
   static makeEmpty(universe: DimensionUniverse): DataCoordinate {
     return new DataCoordinate(universe.empty, [], NO_IMPLIED_VALUES);

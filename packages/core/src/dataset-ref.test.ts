@@ -22,6 +22,37 @@ const metric = new DatasetType('metric', ['visit'], 'StructuredData', { universe
 const dataId = { instrument: 'dummy', visit: 52 };
 const ID = 'ae0fa83d-cc89-41dd-9680-f97ede49f01e';
 
+describe('DatasetRef.fromTrustedParts', () => {
+  it('equals the checked constructor given the same canonical parts', () => {
+    const coordinate = DataCoordinate.standardize(dataId, { dimensions: metric.dimensions });
+    const trusted = DatasetRef.fromTrustedParts(metric, coordinate, 'run1', ID);
+    const checked = new DatasetRef(metric, coordinate, 'run1', { id: ID, conform: false });
+    expect(trusted).toBeInstanceOf(DatasetRef);
+    expect(trusted.equals(checked)).toBe(true);
+    expect([trusted.id, trusted.run, trusted.dataId, trusted.datasetType]).toEqual([
+      checked.id,
+      checked.run,
+      checked.dataId,
+      checked.datasetType,
+    ]);
+    expect(trusted.datastoreRecords).toBeNull();
+    expect(trusted.toString()).toBe(checked.toString());
+    expect(trusted.makeComponentRef('summary').id).toBe(ID);
+  });
+
+  it('checks nothing: the parts are kept as given, and the constructor still checks', () => {
+    const coordinate = DataCoordinate.standardize(dataId, { dimensions: metric.dimensions });
+    expect(DatasetRef.fromTrustedParts(metric, coordinate, 'run1', 'not-a-uuid').id).toBe(
+      'not-a-uuid',
+    );
+    // The constructor after a trusted construction is not affected by it.
+    expect(() => new DatasetRef(metric, coordinate, 'run1', { id: 'not-a-uuid' })).toThrow(
+      InvalidValueError,
+    );
+    expect(new DatasetRef(metric, coordinate, 'run1', { id: ID.toUpperCase() }).id).toBe(ID);
+  });
+});
+
 describe('DatasetRef construction (P-MODEL-12)', () => {
   it('rejects a missing run at run time', () => {
     const construct = DatasetRef as unknown as new (t: DatasetType, d: object) => DatasetRef;

@@ -12,6 +12,11 @@ import type { StorageClass } from './storage-class.ts';
 /** Datastore records attached to a ref: opaque table name → records (defined by datastores). */
 export type DatasetDatastoreRecords = Readonly<Record<string, readonly unknown[]>>;
 
+// The options object of DatasetRef.fromTrustedParts: the constructor recognises it by identity
+// and skips its checks. Its `id` is set just before each such construction (nothing runs in
+// between), so no call allocates an options object.
+const TRUSTED: { id: DatasetId } = { id: '' };
+
 /** Options of the {@link DatasetRef} constructor. */
 export interface DatasetRefOptions {
   /** The dataset ID (a UUID string); generated according to `idGenerationMode` if absent. */
@@ -93,6 +98,14 @@ export class DatasetRef {
     run: string,
     options: DatasetRefOptions = {},
   ) {
+    if (options === TRUSTED) {
+      this.id = TRUSTED.id;
+      this.datasetType = datasetType;
+      this.dataId = dataId as DataCoordinate;
+      this.run = run;
+      this.datastoreRecords = null;
+      return;
+    }
     if (!(datasetType instanceof DatasetType)) {
       throw new TypeMismatchError(
         `A DatasetRef needs a DatasetType, got ${typeName(datasetType)}`,
@@ -125,6 +138,32 @@ export class DatasetRef {
         ? makeDatasetId(run, datasetType.name, this.dataId, options.idGenerationMode)
         : parseDatasetId(options.id);
     this.datastoreRecords = freezeRecords(options.datastoreRecords);
+  }
+
+  /**
+   * A ref from parts that are already known to be right, with no check of any of them: for
+   * registry managers and datastores building refs from rows they stored themselves, where the
+   * constructor's checks (the ID parsed as a UUID, the data ID's type) would be repeated per
+   * row. Everyone else uses the constructor; wrong parts here make a wrong ref, not an error.
+   *
+   * @param datasetType - The dataset type.
+   * @param dataId - The data ID, already a {@link DataCoordinate} of the type's dimensions.
+   * @param run - The run.
+   * @param id - The dataset ID in canonical form (lowercase, hyphenated), as
+   *   {@link parseDatasetId} returns it.
+   * @example
+   * ```ts
+   * const ref = DatasetRef.fromTrustedParts(datasetType, dataId, 'run1', row.id);
+   * ```
+   */
+  static fromTrustedParts(
+    datasetType: DatasetType,
+    dataId: DataCoordinate,
+    run: string,
+    id: DatasetId,
+  ): DatasetRef {
+    TRUSTED.id = id;
+    return new DatasetRef(datasetType, dataId, run, TRUSTED);
   }
 
   /** The dimensions of the dataset type. */

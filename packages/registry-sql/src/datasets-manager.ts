@@ -104,6 +104,12 @@ export interface DatasetTypeRecord {
 }
 type TypeRecord = DatasetTypeRecord;
 
+/** What `#findInCollections` found: per data ID its dataset's ID (or null) and run. */
+interface Found {
+  readonly ids: (string | null)[];
+  readonly runs: string[];
+}
+
 // TAI - UTC since 2017-01-01 (no leap second has been announced since).
 const TAI_MINUS_UTC_NS = 37_000_000_000n;
 
@@ -112,12 +118,12 @@ function taiNow(): TaiTime {
   return new TaiTime(BigInt(Date.now()) * 1_000_000n + TAI_MINUS_UTC_NS);
 }
 
-/** `value` as a data ID value of dimension `name`, or a `DataIdError` naming the dimension. */
 /** Whether `value` is a key of a dimension whose keys are strings (`isString`) or integers. */
 function isKeyValue(isString: boolean, value: unknown): value is DataIdValue {
   return isString ? typeof value === 'string' : Number.isSafeInteger(value);
 }
 
+/** `value` as a data ID value of dimension `name`, or a `DataIdError` naming the dimension. */
 function checkedValue(universe: DimensionUniverse, name: string, value: unknown): DataIdValue {
   const keyType = universe.getDimension(name).keyType;
   if (isKeyValue(keyType === 'string', value)) return value;
@@ -451,6 +457,11 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     return DataCoordinate.fromRequiredValues(group, values);
   }
 
+  /** A data ID of values `#requiredValuesOfAll` checked (their array is kept, not copied). */
+  #checkedCoordinate(group: DimensionGroup, values: readonly DataIdValue[]): DataCoordinate {
+    return DataCoordinate.fromTrustedRequiredValues(group, values);
+  }
+
   // ---- collections ----
 
   async #requireCollection(
@@ -528,16 +539,16 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       seen.add(key);
     }
     const existing = await this.#findInCollections(type, values, [runRecord]);
-    const taken = existing.findIndex((r) => r !== null);
+    const taken = existing.ids.findIndex((id) => id !== null);
     if (taken >= 0)
       throw new DatasetConflictError(
         run,
         `A dataset of type ${type.datasetType.name} with data ID ${describeDataId(values[taken]!, group)} is already in run ${JSON.stringify(run)}`,
       );
     const refs = values.map((v) => {
-      const dataId = this.#coordinate(group, v);
+      const dataId = this.#checkedCoordinate(group, v);
       const id = makeDatasetId(run, type.datasetType.name, dataId, mode);
-      return new DatasetRef(type.datasetType, dataId, run, { id, conform: false });
+      return DatasetRef.fromTrustedParts(type.datasetType, dataId, run, id);
     });
     const ingestDate = taiNow();
     try {
@@ -592,8 +603,8 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
   // ---- finding ----
 
   /**
-   * For each list of required values, the first dataset in `path` order, as `{ id, run }`
-   * or null. On SQLite: one prepared statement per collection (a RUN's reads the tags table
+   * For each list of required values, the first dataset in `path` order: its ID (null when
+   * no collection holds one) and run, in two lists parallel to `values`. On SQLite: one prepared statement per collection (a RUN's reads the tags table
    * alone, the run being the collection; a TAGGED one's joins `dataset` and `collection` for
    * the run), looped over the data IDs in one read transaction, stopping at the first
    * collection holding each. On PostgreSQL: one statement for all, whose data IDs are
@@ -605,8 +616,9 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     type: TypeRecord,
     values: readonly (readonly DataIdValue[])[],
     path: readonly CollectionRecord[],
-  ): Promise<({ id: string; run: string } | null)[]> {
-    if (values.length === 0 || path.length === 0) return values.map(() => null);
+  ): Promise<Found> {
+    if (values.length === 0 || path.length === 0)
+      return { ids: values.map(() => null), runs: new Array<string>(values.length) };
     const db = this.#db;
     if (db instanceof SqliteDatabase) return this.#findSqlite(db, type, values, path);
     if (db instanceof PostgresDatabase) return this.#findPostgres(db, type, values, path);
@@ -620,7 +632,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     type: TypeRecord,
     values: readonly (readonly DataIdValue[])[],
     path: readonly CollectionRecord[],
-  ): Promise<({ id: string; run: string } | null)[]> {
+  ): Promise<Found> {
     const required = type.datasetType.dimensions.required;
     const dims = required.map((name) => ` AND t.${quoteName(name)} = ?`).join('');
     const where = `WHERE t.dataset_type_id = ? AND t.collection_id = ?${dims}`;
@@ -635,24 +647,54 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
         r.type === CollectionType.RUN ? prepare(inRun, { pluck: true }) : null,
       );
       const rows = path.map((r) => (r.type === CollectionType.RUN ? null : prepare(tagged)));
-      const params: unknown[] = [type.id, 0, ...required.map(() => null)];
-      return values.map((v) => {
-        for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
+      const typeId = type.id;
+      const params: unknown[] = [typeId, 0, ...required.map(() => null)];
+      // The statement's row for one data ID in one collection. Up to three dimensions the
+      // values are passed directly (the common case, measurably cheaper), beyond that through
+      // `apply` with one reused array (a spread call would copy the arguments each time).
+      const lookup = (
+        stmt: { get(...params: unknown[]): unknown },
+        key: number,
+        v: readonly DataIdValue[],
+      ): unknown => {
+        switch (v.length) {
+          case 1:
+            return stmt.get(typeId, key, v[0]);
+          case 2:
+            return stmt.get(typeId, key, v[0], v[1]);
+          case 3:
+            return stmt.get(typeId, key, v[0], v[1], v[2]);
+          default:
+            params[1] = key;
+            for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
+            // eslint-disable-next-line prefer-spread -- a spread copies the array per call
+            return stmt.get.apply(stmt, params);
+        }
+      };
+      const found: Found = {
+        ids: new Array<string | null>(values.length).fill(null),
+        runs: new Array<string>(values.length),
+      };
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
         for (let p = 0; p < path.length; p++) {
-          params[1] = path[p]!.key;
+          const key = path[p]!.key;
           const byId = ids[p];
           if (byId != null) {
-            const id = byId.get(...params);
-            if (id !== undefined)
-              return { id: sqliteUuidFromStored(id as string), run: path[p]!.name };
-            continue;
+            const id = lookup(byId, key, v);
+            if (id === undefined) continue;
+            found.ids[i] = sqliteUuidFromStored(id as string);
+            found.runs[i] = path[p]!.name;
+            break;
           }
-          const row = rows[p]!.get(...params);
-          if (row !== undefined)
-            return { id: sqliteUuidFromStored(row[0] as string), run: row[1] as string };
+          const row = lookup(rows[p]!, key, v) as unknown[] | undefined;
+          if (row === undefined) continue;
+          found.ids[i] = sqliteUuidFromStored(row[0] as string);
+          found.runs[i] = row[1] as string;
+          break;
         }
-        return null;
-      });
+      }
+      return found;
     });
   }
 
@@ -661,7 +703,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     type: TypeRecord,
     values: readonly (readonly DataIdValue[])[],
     path: readonly CollectionRecord[],
-  ): Promise<({ id: string; run: string } | null)[]> {
+  ): Promise<Found> {
     const required = type.datasetType.dimensions.required;
     const table = (name: string) => `${quoteName(db.namespace)}.${quoteName(name)}`;
     const field = (name: string) => getField(type.tags.spec, name)!;
@@ -728,19 +770,17 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     }
     const rank = new Int32Array(n);
     const ids = new Array<string | null>(n).fill(null);
-    const runs = withRun ? new Array<string>(n) : null;
+    const runs = new Array<string>(n);
     for (const row of await db.queryRaw(text, params)) {
       const r = row[1] as number;
       for (let i = first(row); i >= 0; i = next[i]!) {
         if (ids[i] !== null && rank[i]! <= r) continue;
         ids[i] = row[0] as string;
         rank[i] = r;
-        if (runs !== null) runs[i] = row[2] as string;
+        runs[i] = withRun ? (row[2] as string) : path[r - 1]!.name;
       }
     }
-    return ids.map((id, i) =>
-      id === null ? null : { id, run: runs !== null ? runs[i]! : path[rank[i]! - 1]!.name },
-    );
+    return { ids, runs };
   }
 
   override async findDatasets(
@@ -753,17 +793,19 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     const group = type.datasetType.dimensions;
     const values = this.#requiredValuesOfAll(group, dataIds);
     const path = await this.#searchPath(collections);
-    const found = await this.#findInCollections(type, values, path);
-    const out = new Array<DatasetRef | null>(found.length);
-    for (let i = 0; i < found.length; i++) {
-      const hit = found[i]!;
+    const { ids, runs } = await this.#findInCollections(type, values, path);
+    const out = new Array<DatasetRef | null>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       out[i] =
-        hit === null
+        id === null
           ? null
-          : new DatasetRef(type.datasetType, this.#coordinate(group, values[i]!), hit.run, {
-              id: hit.id,
-              conform: false,
-            });
+          : DatasetRef.fromTrustedParts(
+              type.datasetType,
+              this.#checkedCoordinate(group, values[i]!),
+              runs[i]!,
+              id,
+            );
     }
     return out;
   }
@@ -828,10 +870,12 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(
-        new DatasetRef(type.datasetType, hit.dataId, hit.row.run as string, {
-          id: hit.row.id as string,
-          conform: false,
-        }),
+        DatasetRef.fromTrustedParts(
+          type.datasetType,
+          hit.dataId,
+          hit.row.run as string,
+          hit.row.id as string,
+        ),
       );
     }
     return out;
@@ -912,16 +956,16 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     for (const [type, list] of byType) {
       const group = type.datasetType.dimensions;
       const values = list.map((r) => this.#requiredValues(group, r.dataId));
-      const present = await this.#findInCollections(type, values, [tagged]);
+      const present = (await this.#findInCollections(type, values, [tagged])).ids;
       const rows: Record<string, DataIdValue>[] = [];
       list.forEach((ref, i) => {
         const hit = present[i];
         if (hit === null || hit === undefined) {
           rows.push(this.#tagsRow(type, ref.id, tagged.key, values[i]!));
-        } else if (hit.id !== ref.id) {
+        } else if (hit !== ref.id) {
           throw new DatasetConflictError(
             collection,
-            `Cannot associate dataset ${ref.id} with ${JSON.stringify(collection)}: dataset ${hit.id} of type ${type.datasetType.name} with data ID ${describeDataId(values[i]!, group)} is already there`,
+            `Cannot associate dataset ${ref.id} with ${JSON.stringify(collection)}: dataset ${hit} of type ${type.datasetType.name} with data ID ${describeDataId(values[i]!, group)} is already there`,
           );
         }
       });

@@ -277,6 +277,57 @@ describe.each(places(pgUp, 'butler-datasets'))(
         ]);
       });
 
+      it('finds data IDs of one and four required dimensions, in runs and TAGGED', async () => {
+        // One value per data ID and four (more than the three passed to a lookup directly).
+        const m = await populated(place);
+        const byInstrument = new DatasetType('camera_like', ['instrument'], 'StructuredData', {
+          universe,
+        });
+        const wide = new DatasetType(
+          'wide_like',
+          ['physical_filter', 'detector', 'day_obs'],
+          'StructuredData',
+          { universe },
+        );
+        expect(wide.dimensions.required).toHaveLength(4);
+        await m.datasets.registerDatasetType(byInstrument);
+        await m.datasets.registerDatasetType(wide);
+        const [camA] = await m.datasets.insert('camera_like', 'r1', [{ instrument: 'A' }]);
+        const [camB] = await m.datasets.insert('camera_like', 'r2', [{ instrument: 'B' }]);
+        const patch = (detector: number, filter = 'r1') => ({
+          instrument: 'Cam',
+          physical_filter: filter,
+          detector,
+          day_obs: 20_261_206,
+        });
+        const inR1 = await m.datasets.insert('wide_like', 'r1', [patch(1), patch(2), patch(3)]);
+        const inR2 = await m.datasets.insert('wide_like', 'r2', [patch(2), patch(2, 'g1')]);
+        await m.datasets.associate('t', [inR1[2]!]);
+        expect(
+          (
+            await m.datasets.findDatasets(
+              'camera_like',
+              [{ instrument: 'B' }, { instrument: 'C' }, { instrument: 'A' }],
+              ['c'],
+            )
+          ).map((r) => r?.id ?? null),
+        ).toEqual([camB!.id, null, camA!.id]);
+        const found = await m.datasets.findDatasets(
+          'wide_like',
+          [patch(3), patch(2, 'g1'), patch(2), patch(1), patch(1, 'g1'), patch(3, 'i1')],
+          ['t', 'c'],
+        );
+        expect(found.map((r) => (r === null ? null : [r.id, r.run]))).toEqual([
+          [inR1[2]!.id, 'r1'],
+          [inR2[1]!.id, 'r2'],
+          [inR2[0]!.id, 'r2'],
+          [inR1[0]!.id, 'r1'],
+          null,
+          null,
+        ]);
+        expect(found[1]!.dataId.toJSON()).toEqual(patch(2, 'g1'));
+      });
+
       it('finds through TAGGED collections in a chain, giving the run of each dataset', async () => {
         const m = await populated(place);
         const [r1d1, r1d2] = await m.datasets.insert('calexp', 'r1', [det(1), det(2)]);
