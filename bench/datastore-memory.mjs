@@ -1,5 +1,6 @@
 // bench/datastore-memory: put then get of N small objects through InMemoryDatastore and through
-// a raw Map in the same run, plus the heap each stored dataset adds. The datastore is built by
+// a raw Map in the same run, plus the heap each stored dataset adds: the awaited put/get of the
+// abstract Datastore, and InMemoryDatastore's own putSync/getSync. The datastore is built by
 // Datastore.fromConfig on the bridge manager of an in-memory SQLite registry. Every round runs
 // both sides back to back (which goes first alternates) on fresh containers; a ratio is taken
 // per round and the median and range over the rounds are printed, so drift on a shared
@@ -66,7 +67,22 @@ async function datastoreRound() {
     for (let i = 0; i < N; i++) checksum += (await datastore.get(refs[i])).visit;
   });
   if (checksum !== (N * (N - 1)) / 2) throw new Error('datastore get returned wrong values');
-  return { put, get, bytes: (heap1 - heap0) / N };
+  // The synchronous forms (putSync/getSync), on a datastore of their own.
+  const syncDatastore = await InMemoryDatastore.fromConfig(
+    { datastore: { cls: 'InMemoryDatastore' } },
+    registry.bridges,
+  );
+  gc();
+  const putSync = await timed(() => {
+    for (let i = 0; i < N; i++) syncDatastore.putSync(values[i], refs[i]);
+  });
+  gc();
+  checksum = 0;
+  const getSync = await timed(() => {
+    for (let i = 0; i < N; i++) checksum += syncDatastore.getSync(refs[i]).visit;
+  });
+  if (checksum !== (N * (N - 1)) / 2) throw new Error('datastore getSync returned wrong values');
+  return { put, get, putSync, getSync, bytes: (heap1 - heap0) / N };
 }
 
 /** The same with a Map keyed by dataset ID: synchronous, and through awaited async functions. */
@@ -127,6 +143,8 @@ console.log(
 const n = N.toLocaleString('en');
 row(`put ${n} (vs Map.set)`, 'put', 'put', '   (target: 1.5x)');
 row(`get ${n} (vs Map.get)`, 'get', 'get', '   (target: 1.5x)');
+row(`putSync ${n} (vs Map.set)`, 'putSync', 'put', '   (target: 1.5x)');
+row(`getSync ${n} (vs Map.get)`, 'getSync', 'get', '   (target: 1.5x)');
 row('put (vs awaited async Map.set)', 'put', 'putAsync', '');
 row('get (vs awaited async Map.get)', 'get', 'getAsync', '');
 const oursBytes = sorted(ours.map((round) => round.bytes));

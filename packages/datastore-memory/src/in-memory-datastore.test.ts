@@ -260,6 +260,51 @@ describe('InMemoryDatastore storage', () => {
   });
 });
 
+describe('InMemoryDatastore synchronous put and get', () => {
+  it('stores and reads as put and get do, each seeing the other', async () => {
+    const datastore = await make();
+    const [a, b] = [metric(1), metric(2)];
+    const [first, second] = [makeExampleMetrics(), makeExampleMetrics(true)];
+    datastore.putSync(first, a);
+    expect(await datastore.get(a)).toBe(first);
+    await datastore.put(second, b);
+    expect(datastore.getSync(b)).toBe(second);
+    expect(datastore.getSync(a.makeComponentRef('summary'))).toEqual(
+      await datastore.get(a.makeComponentRef('summary')),
+    );
+    expect(datastore.getSync(a.makeComponentRef('summary'))).toEqual(first.summary);
+    datastore.putSync(second, a);
+    expect(datastore.getSync(a)).toBe(second);
+    expect(datastore.getStoredItemInfo(a).parentID).toBe(a.id);
+  });
+
+  it('throws, not rejects, for an unknown dataset and a rejected dataset type, storing nothing', async () => {
+    const datastore = await make({ constraints: { reject: ['metric'] } });
+    const ref = metric(1);
+    expect(() => datastore.getSync(ref)).toThrow(
+      expect.toSatisfy(isError(DatasetNotFoundError)) as Error,
+    );
+    expect(() => datastore.putSync(makeExampleMetrics(), ref)).toThrow(/rejected/);
+    await expect(datastore.put(makeExampleMetrics(), ref)).rejects.toThrow(/rejected/);
+    expect(await datastore.exists(ref)).toBe(false);
+  });
+
+  it('undoes a synchronous put when its transaction fails', async () => {
+    const datastore = await make();
+    const [kept, undone] = [metric(1), metric(2)];
+    datastore.putSync(makeExampleMetrics(), kept);
+    await expect(
+      datastore.transaction(() => {
+        datastore.putSync(makeExampleMetrics(), undone);
+        expect(datastore.getSync(undone)).toBeDefined();
+        throw new Error('the block fails after the put');
+      }),
+    ).rejects.toThrow('after the put');
+    expect(await datastore.exists(undone)).toBe(false);
+    expect(await datastore.exists(kept)).toBe(true);
+  });
+});
+
 describe('InMemoryDatastore URIs', () => {
   it('names a stored dataset by object number and ID, with the data ID as query', async () => {
     const datastore = await make();
