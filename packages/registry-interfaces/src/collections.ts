@@ -183,6 +183,26 @@ export abstract class CollectionManager extends VersionedExtension {
     const [record, inserted] = await this.register(name, CollectionType.RUN, options);
     return [record as RunRecord, inserted];
   }
+
+  /**
+   * The CHAINED collections that list `name` as a direct child (daf_butler's
+   * `getCollectionParentChains`), sorted by name; `[]` when no chain holds it.
+   *
+   * This default reads every chain; implementations override it with one query.
+   *
+   * @throws `MissingCollectionError` naming an unknown collection.
+   */
+  async getParentChains(name: string): Promise<string[]> {
+    await this.find(name);
+    const parents: string[] = [];
+    for (const record of await this.all())
+      if (
+        record.type === CollectionType.CHAINED &&
+        (await this.getChain(record.name)).includes(name)
+      )
+        parents.push(record.name);
+    return parents.sort();
+  }
 }
 
 /** The error for an unknown collection name, worded as daf_butler's. */
