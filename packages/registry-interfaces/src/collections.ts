@@ -210,6 +210,16 @@ export function missingCollection(name: string): MissingCollectionError {
   return new MissingCollectionError(name, `No collection with name '${name}' found.`);
 }
 
+/**
+ * The error for unknown collection names (one or more), worded as daf_butler's `_find_many`
+ * words it: the names, space-separated, are its `key`.
+ */
+export function missingCollections(names: readonly string[]): MissingCollectionError {
+  if (names.length === 1) return missingCollection(names[0]!);
+  const joined = names.join(' ');
+  return new MissingCollectionError(joined, `No collections with names '${joined}' found.`);
+}
+
 /** The static side of a collection manager class: how a registry builds one. */
 export interface CollectionManagerClass extends VersionedExtensionClass<CollectionManager> {
   /** Declares the manager's static tables in `context` and returns the manager. */

@@ -8,7 +8,6 @@ import {
   ConflictingDefinitionError,
   IntegrityError,
   InvalidArgumentError,
-  MissingCollectionError,
   NotSupportedError,
   OrphanedRecordError,
   checkOptions,
@@ -16,6 +15,7 @@ import {
   col,
   collectionTypeName,
   eq,
+  missingCollections,
 } from '@butler-ts/registry-interfaces';
 import type {
   CollectionManagerClass,
@@ -313,16 +313,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     if (unique.length > 0)
       for (const record of await this.#fetch({ name: unique })) found.set(record.name, record);
     const missing = unique.filter((n) => !found.has(n));
-    if (missing.length === 1)
-      throw new MissingCollectionError(
-        missing[0]!,
-        `No collection with name '${missing[0]}' found.`,
-      );
-    if (missing.length > 1)
-      throw new MissingCollectionError(
-        missing.join(' '),
-        `No collections with names '${missing.join(' ')}' found.`,
-      );
+    if (missing.length > 0) throw missingCollections(missing);
     return names.map((n) => found.get(n)!);
   }
 

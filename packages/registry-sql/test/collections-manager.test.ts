@@ -111,6 +111,10 @@ describe.each(registryPlaces(pgUp, 'butler-collections'))(
         expect(await names(['outer'])).toEqual(['r3', 'r2', 'tag', 'r1']);
         expect(await names(['r1', 'outer'])).toEqual(['r1', 'r3', 'r2', 'tag']);
         expect(await names(['tag'])).toEqual(['tag']);
+        const missing = await rejection(collections.resolve(['ghost', 'r1', 'phantom']));
+        expect(MissingCollectionError.is(missing)).toBe(true);
+        expect((missing as MissingCollectionError).key).toBe('ghost phantom');
+        expect((missing as Error).message).toBe("No collections with names 'ghost phantom' found.");
       });
 
       it('refuses a chain that would contain itself, keeping the old children', async () => {
