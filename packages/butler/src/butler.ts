@@ -9,7 +9,8 @@ import {
 } from '@butler-ts/core';
 import type { DataIdMapping, Logger, ReadParameters, StorageClass } from '@butler-ts/core';
 import { Datastore } from '@butler-ts/datastore';
-import type { ResourcePath } from '@butler-ts/datastore';
+import type { LoadedDatastoreConfig, ResourcePath } from '@butler-ts/datastore';
+import { ChainedDatastore } from '@butler-ts/datastore-chained';
 import { FileDatastore } from '@butler-ts/datastore-file';
 // Loaded for its side effect: it registers InMemoryDatastore for configurations naming it.
 import '@butler-ts/datastore-memory';
@@ -176,10 +177,14 @@ export class Butler {
   /**
    * Opens the repository at `location` (its folder or its `butler.yaml`, a path or a `file:`
    * URI): the registry of `registry.db` (and `registry.namespace`), then the datastore of the
-   * `datastore` section with the folder as `<butlerRoot>`.
+   * `datastore` section with the folder as `<butlerRoot>`: a `FileDatastore`, an
+   * `InMemoryDatastore`, a `ChainedDatastore` of those (its children, and chains in it, built
+   * the same way), or another class registered in `DatastoreClassRegistry`.
    *
    * @throws `ButlerConfigError` for a missing or unusable `butler.yaml`; the registry's
-   *   errors (`DatabaseOpenError`, `IncompatibleVersionError`, …) when it cannot be opened.
+   *   errors (`DatabaseOpenError`, `IncompatibleVersionError`, …) when it cannot be opened;
+   *   the datastore's (`UnknownDatastoreClassError`, `ChainedDatastoreConfigError`, …) when it
+   *   cannot be built (the registry is closed again).
    * @example
    * ```ts
    * const butler = await Butler.fromRepo('/data/repo', { run: 'u/me/run1' }); // writeable
@@ -204,22 +209,32 @@ export class Butler {
       writeable,
       ...(repo.namespace === null ? {} : { namespace: repo.namespace }),
     });
+    // File datastores get this Butler's storage classes and the dimension records their
+    // templates read, also as children of a chain (and of a chain in a chain).
+    const build = async (loaded: LoadedDatastoreConfig): Promise<Datastore> => {
+      if (loaded.cls === FileDatastore)
+        return FileDatastore.create(loaded.config, registry.bridges, {
+          butlerRoot: repo.root,
+          logger,
+          storageClassFactory,
+          dimensionRecords: recordOf,
+        });
+      if (loaded.cls === ChainedDatastore)
+        return ChainedDatastore.create(loaded.config, registry.bridges, {
+          butlerRoot: repo.root,
+          logger,
+          storageClassFactory,
+          createChild: build,
+        });
+      return loaded.cls.createFromConfig({
+        config: loaded.config,
+        bridgeManager: registry.bridges,
+        butlerRoot: repo.root,
+        logger,
+      });
+    };
     try {
-      const loaded = await Datastore.loadConfig(repo.datastore);
-      const datastore =
-        loaded.cls === FileDatastore
-          ? await FileDatastore.create(loaded.config, registry.bridges, {
-              butlerRoot: repo.root,
-              logger,
-              storageClassFactory,
-              dimensionRecords: recordOf,
-            })
-          : await loaded.cls.createFromConfig({
-              config: loaded.config,
-              bridgeManager: registry.bridges,
-              butlerRoot: repo.root,
-              logger,
-            });
+      const datastore = await build(await Datastore.loadConfig(repo.datastore));
       return new Butler({
         registry,
         datastore,

@@ -4,10 +4,14 @@
 import { Butler } from '@butler-ts/butler';
 import type { DatasetRef, DatasetType } from '@butler-ts/core';
 import { pythonFloatRepr } from '@butler-ts/datastore-file';
-import { CollectionType, collectionTypeName } from '@butler-ts/registry-interfaces';
-import type { CollectionRecord } from '@butler-ts/registry-interfaces';
+import {
+  CollectionType,
+  collectionTypeName,
+  missingCollections,
+} from '@butler-ts/registry-interfaces';
+import type { CollectionManager, CollectionRecord } from '@butler-ts/registry-interfaces';
 import { ButlerError } from '@butler-ts/versioning';
-import { Option } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { CommandContext } from './context.ts';
 
@@ -17,8 +21,18 @@ export const QUERY_FORMATS = ['table', 'json'] as const;
 /** One of {@link QUERY_FORMATS}. */
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-/** How `query-collections` shows CHAINED collections (daf_butler's `--chains`). */
-export const CHAINS_MODES = ['TREE', 'TABLE', 'NO-CHILDREN'] as const;
+/**
+ * How `query-collections` shows CHAINED collections: daf_butler's `--chains` modes (see
+ * {@link queryCollectionsCommand}).
+ */
+export const CHAINS_MODES = [
+  'TABLE',
+  'INVERSE-TABLE',
+  'TREE',
+  'INVERSE-TREE',
+  'FLATTEN',
+  'NO-CHILDREN',
+] as const;
 
 /** One of {@link CHAINS_MODES}. */
 export type ChainsMode = (typeof CHAINS_MODES)[number];
@@ -141,60 +155,150 @@ export interface QueryCollectionsOptions {
   readonly format: QueryFormat;
 }
 
-/** `butler-ts query-collections <repo> [glob…]`: the collections, with the children of chains. */
+// daf_butler's globToRegex: a GLOB holding `*`, `?` or `[…]` is a pattern, any other is the
+// name of a collection.
+const GLOB_MAGIC = /[*?]|\[.*\]|\[!.*\]/;
+
+/**
+ * The collections that `globs` select, as daf_butler's `query_info` resolves them: no GLOB or
+ * a `*` selects every collection (in the registry's order, by key: daf_butler leaves the order
+ * to the database); otherwise the collections a pattern matches (registry order), then the
+ * named ones in the order given, each once. With `flatten`, a named CHAINED collection is
+ * replaced by its children (recursively, depth first) and chains themselves are left out
+ * (also those a pattern matches: they are not expanded). `types` (names) filters the result.
+ *
+ * @throws `MissingCollectionError` naming the named collections that do not exist.
+ */
+async function selectCollections(
+  manager: CollectionManager,
+  globs: readonly string[],
+  types: ReadonlySet<string>,
+  flatten: boolean,
+): Promise<CollectionRecord[]> {
+  const keep = (record: CollectionRecord) =>
+    (types.size === 0 || types.has(collectionTypeName(record.type))) &&
+    !(flatten && record.type === CollectionType.CHAINED);
+  if (globs.length === 0 || globs.includes('*')) return (await manager.all()).filter(keep);
+  const patterns = globs.filter((glob) => GLOB_MAGIC.test(glob));
+  const names = globs.filter((glob) => !GLOB_MAGIC.test(glob));
+  const selected: CollectionRecord[] = [];
+  const seen = new Set<number>();
+  const add = (record: CollectionRecord) => {
+    if (keep(record) && !seen.has(record.key)) {
+      seen.add(record.key);
+      selected.push(record);
+    }
+  };
+  if (patterns.length > 0) {
+    const match = globMatcher(patterns);
+    for (const record of await manager.all()) if (match(record.name)) add(record);
+  }
+  if (flatten) {
+    if (names.length > 0) for (const record of await manager.resolve(names)) add(record);
+    return selected;
+  }
+  const found = await Promise.all(names.map((name) => manager.get(name)));
+  const missing = names.filter((_, i) => found[i] === null);
+  if (missing.length > 0) throw missingCollections(missing);
+  for (const record of found) add(record!);
+  return selected;
+}
+
+// The children of a chain (in search order), or `[]` for any other collection.
+function childrenOf(manager: CollectionManager, record: CollectionRecord): Promise<string[]> {
+  return record.type === CollectionType.CHAINED
+    ? manager.getChain(record.name)
+    : Promise.resolve([]);
+}
+
+/**
+ * `butler-ts query-collections <repo> [glob…]`: the collections, listed as daf_butler's
+ * `butler query-collections --chains <mode>` lists them:
+ *
+ * - `TREE` (default): sorted by name, each chain followed by its children (in search order),
+ *   indented two spaces a level, recursively; `INVERSE-TREE`: each collection followed by the
+ *   chains that hold it (sorted), recursively.
+ * - `TABLE`: sorted by name, a `Children` column listing each chain's children, one a row
+ *   (left out when no chain is listed); `INVERSE-TABLE`: a `Parents` column listing the
+ *   chains that hold each collection (left out when none is held).
+ * - `FLATTEN`: the selected collections with every named chain replaced by its children,
+ *   recursively, chains left out, each collection once; `NO-CHILDREN`: the selected
+ *   collections, chains not expanded. Both in selection order, not sorted.
+ *
+ * JSON lists the same collections as objects `{name, type}`, with `children` (CHAINED ones,
+ * in `TREE` and `TABLE`) or `parents` (every one, in the inverse modes).
+ *
+ * @throws {@link QueryArgumentError} for an unknown `--collection-type`;
+ *   `MissingCollectionError` naming a GLOB without wildcards that is no collection.
+ */
 export async function queryCollectionsCommand(
   repo: string,
   globs: readonly string[],
   options: QueryCollectionsOptions,
   context: CommandContext,
 ): Promise<void> {
-  const match = globMatcher(globs);
+  const known = Object.keys(CollectionType);
   const types = new Set((options.collectionType ?? []).map((t) => t.toUpperCase()));
+  for (const type of types)
+    if (!known.includes(type))
+      throw new QueryArgumentError(
+        `Unknown collection type ${JSON.stringify(type)} (known: ${known.join(', ')})`,
+      );
+  const mode = options.chains;
+  const inverse = mode === 'INVERSE-TABLE' || mode === 'INVERSE-TREE';
+  const listed = mode === 'FLATTEN' || mode === 'NO-CHILDREN';
   await withButler(repo, async (butler) => {
-    const collections = butler.registry.collections;
-    const all = await collections.all();
-    const byNameMap = new Map(all.map((record) => [record.name, record]));
-    const selected = all
-      .filter((r) => match(r.name) && (types.size === 0 || types.has(collectionTypeName(r.type))))
-      .sort(byName);
-    const children = async (record: CollectionRecord) =>
-      record.type === CollectionType.CHAINED ? collections.getChain(record.name) : [];
+    const manager = butler.registry.collections;
+    const selected = await selectCollections(manager, globs, types, mode === 'FLATTEN');
+    if (!listed) selected.sort(byName);
+    const relatives = (record: CollectionRecord) =>
+      inverse ? manager.getParentChains(record.name) : childrenOf(manager, record);
     if (options.format === 'json') {
       const out = [];
       for (const record of selected) {
-        out.push({
-          name: record.name,
-          type: collectionTypeName(record.type),
-          ...(record.type === CollectionType.CHAINED ? { children: await children(record) } : {}),
-        });
+        const entry = { name: record.name, type: collectionTypeName(record.type) };
+        if (inverse) out.push({ ...entry, parents: await relatives(record) });
+        else if (!listed && record.type === CollectionType.CHAINED)
+          out.push({ ...entry, children: await relatives(record) });
+        else out.push(entry);
       }
       await context.out.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
-    const rows: string[][] = [];
-    if (options.chains === 'TREE') {
-      const add = async (record: CollectionRecord, level: number): Promise<void> => {
-        rows.push([`${'  '.repeat(level)}${record.name}`, collectionTypeName(record.type)]);
-        for (const child of await children(record)) await add(byNameMap.get(child)!, level + 1);
-      };
-      for (const record of selected) await add(record, 0);
-      if (rows.length > 0) await context.out.write(astropyTable(['Name', 'Type'], rows, '<'));
+    if (selected.length === 0) return;
+    if (listed) {
+      const rows = selected.map((r) => [r.name, collectionTypeName(r.type)]);
+      await context.out.write(astropyTable(['Name', 'Type'], rows, '<'));
       return;
     }
-    let anyChain = false;
+    if (mode === 'TREE' || mode === 'INVERSE-TREE') {
+      const recordsByName = new Map((await manager.all()).map((record) => [record.name, record]));
+      const rows: string[][] = [];
+      const add = async (record: CollectionRecord, level: number): Promise<void> => {
+        rows.push([`${'  '.repeat(level)}${record.name}`, collectionTypeName(record.type)]);
+        for (const name of await relatives(record))
+          await add(recordsByName.get(name) ?? (await manager.find(name)), level + 1);
+      };
+      for (const record of selected) await add(record, 0);
+      await context.out.write(astropyTable(['Name', 'Type'], rows, '<'));
+      return;
+    }
+    const rows: string[][] = [];
     for (const record of selected) {
       const type = collectionTypeName(record.type);
-      const kids = options.chains === 'TABLE' ? await children(record) : [];
-      if (record.type === CollectionType.CHAINED) anyChain = true;
-      if (kids.length === 0) rows.push([record.name, type, '']);
-      kids.forEach((child, i) => rows.push(i === 0 ? [record.name, type, child] : ['', '', child]));
+      const names = await relatives(record);
+      if (names.length === 0) rows.push([record.name, type, '']);
+      names.forEach((name, i) => rows.push(i === 0 ? [record.name, type, name] : ['', '', name]));
     }
-    if (rows.length === 0) return;
-    const showChildren = options.chains === 'TABLE' && anyChain;
+    // daf_butler drops the third column when it would be empty: no chain (TABLE), no
+    // collection held by a chain (INVERSE-TABLE).
+    const third = inverse
+      ? rows.some((row) => row[2] !== '')
+      : selected.some((record) => record.type === CollectionType.CHAINED);
     await context.out.write(
       astropyTable(
-        showChildren ? ['Name', 'Type', 'Children'] : ['Name', 'Type'],
-        rows.map((row) => (showChildren ? row : row.slice(0, 2))),
+        third ? ['Name', 'Type', inverse ? 'Parents' : 'Children'] : ['Name', 'Type'],
+        third ? rows : rows.map((row) => row.slice(0, 2)),
         '<',
       ),
     );
@@ -416,6 +520,15 @@ export async function queryDimensionRecordsCommand(
   });
 }
 
+// Case-insensitive, as daf_butler's `--chains`; commander's own check of choices is replaced
+// by a parser, so this one checks.
+function chainsMode(value: string): ChainsMode {
+  const mode = value.toUpperCase();
+  if (!(CHAINS_MODES as readonly string[]).includes(mode))
+    throw new CommanderArgumentError(`Allowed choices are ${CHAINS_MODES.join(', ')}.`);
+  return mode as ChainsMode;
+}
+
 function collect(value: string, previous: readonly string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').filter((v) => v !== '')];
 }
@@ -438,12 +551,21 @@ export function addQueryCommands(
     .command('query-collections')
     .description('list the collections whose names match the globs (all by default)')
     .argument('<repo>', REPO_HELP)
-    .argument('[glob...]', 'fnmatch-style patterns of collection names')
+    .argument(
+      '[glob...]',
+      'collection names, or fnmatch-style patterns (with *, ? or […]); a name must exist',
+    )
     .addOption(
-      new Option('--chains <mode>', 'how CHAINED collections are shown')
+      new Option(
+        '--chains <mode>',
+        'how CHAINED collections are shown: TREE (each chain with its children below it, ' +
+          'recursively), INVERSE-TREE (each collection with the chains holding it below it), ' +
+          'TABLE (a Children column), INVERSE-TABLE (a Parents column), FLATTEN (named ' +
+          'chains replaced by their children, recursively), NO-CHILDREN (chains not expanded)',
+      )
         .choices(CHAINS_MODES)
         .default('TREE')
-        .argParser((v) => v.toUpperCase()),
+        .argParser(chainsMode),
     )
     .option('--collection-type <type>', 'only collections of this type (repeatable)', collect)
     .addOption(formatOption())

@@ -29,6 +29,7 @@ const RUNTIME_DEPENDENCIES = [
   '@butler-ts/datastore',
   '@butler-ts/datastore-memory',
   '@butler-ts/datastore-file',
+  '@butler-ts/datastore-chained',
   '@butler-ts/butler',
 ];
 

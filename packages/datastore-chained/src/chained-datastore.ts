@@ -64,6 +64,17 @@ export interface ChainedDatastoreCreateOptions extends ChainedDatastoreOptions {
   readonly registry?: DatastoreClassRegistry;
   /** Folders searched for children's default configuration files. */
   readonly searchPaths?: readonly ConfigSearchPath[];
+  /**
+   * Builds one child from its loaded configuration and the options the chain hands every
+   * child; default `loaded.cls.createFromConfig(options)`. A caller that builds datastores
+   * with more than those options carry (a Butler gives file datastores its storage classes and
+   * the dimension records file templates read) passes its own builder, and hands it on when it
+   * builds a chain inside the chain.
+   */
+  readonly createChild?: (
+    loaded: LoadedDatastoreConfig,
+    options: DatastoreCreateOptions,
+  ) => Datastore | Promise<Datastore>;
 }
 
 // The ingest steps of a child. They are protected on Datastore: a chain is the one caller that
@@ -282,11 +293,15 @@ export class ChainedDatastore extends GenericBaseDatastore {
         }),
       );
     }
+    const createChild =
+      options.createChild ??
+      ((child: LoadedDatastoreConfig, create: DatastoreCreateOptions) =>
+        child.cls.createFromConfig(create));
     const children: Datastore[] = [];
-    for (const { cls, config: childConfig } of loaded) {
+    for (const child of loaded) {
       children.push(
-        await cls.createFromConfig({
-          config: childConfig,
+        await createChild(child, {
+          config: child.config,
           bridgeManager,
           butlerRoot: options.butlerRoot ?? null,
           ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -16,6 +16,7 @@ import {
   UnknownDatastoreClassError,
   fileDataset,
 } from '@butler-ts/datastore';
+import type { DatastoreCreateOptions, LoadedDatastoreConfig } from '@butler-ts/datastore';
 import { ArtifactExistsError, FileDatastore } from '@butler-ts/datastore-file';
 import { InMemoryDatastore } from '@butler-ts/datastore-memory';
 import type { DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
@@ -158,6 +159,50 @@ describe.each(engines)('ChainedDatastore on %s', (engine) => {
       expect((viaCreate as Error).message).toContain('"NoSuchDatastore"');
       // The file child before it was never built: its root was not made.
       expect(existsSync(fileRoot)).toBe(false);
+    });
+
+    it('builds each child with the createChild it is given, which nested chains may reuse', async () => {
+      const root = workspace.folder();
+      const bridgeManager = await bridges();
+      const built: string[] = [];
+      const createChild = async (
+        loaded: LoadedDatastoreConfig,
+        options: DatastoreCreateOptions,
+      ): Promise<Datastore> => {
+        expect(options.butlerRoot).toBe(root);
+        expect(options.bridgeManager).toBe(bridgeManager);
+        expect(options.config).toBe(loaded.config);
+        built.push(loaded.cls.name);
+        // A chain inside the chain builds its own children with the same function.
+        if (loaded.cls === ChainedDatastore)
+          return ChainedDatastore.create(loaded.config, bridgeManager, {
+            butlerRoot: root,
+            createChild,
+          });
+        return loaded.cls.createFromConfig(options);
+      };
+      const datastore = await ChainedDatastore.create(
+        {
+          datastores: [
+            memoryChild(),
+            { datastore: { cls: 'ChainedDatastore', datastores: [memoryChild(), fileChild()] } },
+          ],
+        },
+        bridgeManager,
+        { butlerRoot: root, createChild },
+      );
+      expect(built).toEqual([
+        'InMemoryDatastore',
+        'ChainedDatastore',
+        'InMemoryDatastore',
+        'FileDatastore',
+      ]);
+      const inner = datastore.datastores[1] as ChainedDatastore;
+      expect(inner).toBeInstanceOf(ChainedDatastore);
+      expect((inner.datastores[1] as FileDatastore).root).toBe(root);
+      const ref = metric(3);
+      await datastore.put(makeExampleMetrics(), ref);
+      expect(await inner.datastores[1]!.exists(ref)).toBe(true);
     });
 
     it('refuses datastore_constraints that are not one entry per child', async () => {

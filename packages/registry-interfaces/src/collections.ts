@@ -183,11 +183,41 @@ export abstract class CollectionManager extends VersionedExtension {
     const [record, inserted] = await this.register(name, CollectionType.RUN, options);
     return [record as RunRecord, inserted];
   }
+
+  /**
+   * The CHAINED collections that list `name` as a direct child (daf_butler's
+   * `getCollectionParentChains`), sorted by name; `[]` when no chain holds it.
+   *
+   * This default reads every chain; implementations override it with one query.
+   *
+   * @throws `MissingCollectionError` naming an unknown collection.
+   */
+  async getParentChains(name: string): Promise<string[]> {
+    await this.find(name);
+    const parents: string[] = [];
+    for (const record of await this.all())
+      if (
+        record.type === CollectionType.CHAINED &&
+        (await this.getChain(record.name)).includes(name)
+      )
+        parents.push(record.name);
+    return parents.sort();
+  }
 }
 
 /** The error for an unknown collection name, worded as daf_butler's. */
 export function missingCollection(name: string): MissingCollectionError {
   return new MissingCollectionError(name, `No collection with name '${name}' found.`);
+}
+
+/**
+ * The error for unknown collection names (one or more), worded as daf_butler's `_find_many`
+ * words it: the names, space-separated, are its `key`.
+ */
+export function missingCollections(names: readonly string[]): MissingCollectionError {
+  if (names.length === 1) return missingCollection(names[0]!);
+  const joined = names.join(' ');
+  return new MissingCollectionError(joined, `No collections with names '${joined}' found.`);
 }
 
 /** The static side of a collection manager class: how a registry builds one. */

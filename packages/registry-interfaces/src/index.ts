@@ -19,6 +19,7 @@ export {
   CollectionType,
   collectionTypeName,
   missingCollection,
+  missingCollections,
 } from './collections.ts';
 export type {
   CollectionManagerClass,

@@ -8,7 +8,6 @@ import {
   ConflictingDefinitionError,
   IntegrityError,
   InvalidArgumentError,
-  MissingCollectionError,
   NotSupportedError,
   OrphanedRecordError,
   checkOptions,
@@ -16,6 +15,7 @@ import {
   col,
   collectionTypeName,
   eq,
+  missingCollections,
 } from '@butler-ts/registry-interfaces';
 import type {
   CollectionManagerClass,
@@ -313,16 +313,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     if (unique.length > 0)
       for (const record of await this.#fetch({ name: unique })) found.set(record.name, record);
     const missing = unique.filter((n) => !found.has(n));
-    if (missing.length === 1)
-      throw new MissingCollectionError(
-        missing[0]!,
-        `No collection with name '${missing[0]}' found.`,
-      );
-    if (missing.length > 1)
-      throw new MissingCollectionError(
-        missing.join(' '),
-        `No collections with names '${missing.join(' ')}' found.`,
-      );
+    if (missing.length > 0) throw missingCollections(missing);
     return names.map((n) => found.get(n)!);
   }
 
@@ -431,27 +422,38 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     });
   }
 
-  override async remove(name: string): Promise<void> {
-    const record = await this.find(name);
+  /** One query: the chains whose `collection_chain` rows name `name`'s key as a child. */
+  override async getParentChains(name: string): Promise<string[]> {
+    checkName(name);
     const parents = await this.#db.select({
       from: [
         { source: this.#tables.collection_chain, alias: 'c' },
         { source: this.#tables.collection, alias: 'p' },
+        { source: this.#tables.collection, alias: 'k' },
       ],
       columns: { name: col('p', 'name') },
       where: and(
         eq(col('c', 'parent'), col('p', 'collection_id')),
-        eq(col('c', 'child'), record.key),
+        eq(col('c', 'child'), col('k', 'collection_id')),
+        eq(col('k', 'name'), name),
       ),
     });
+    // No parent: either a collection outside every chain, or no collection at all.
+    if (parents.length === 0) await this.find(name);
+    // Sorted here, not by ORDER BY: PostgreSQL's collation may not order by code point.
+    return parents.map((p) => p.name as string).sort();
+  }
+
+  override async remove(name: string): Promise<void> {
+    const parents = await this.getParentChains(name);
     if (parents.length > 0)
       throw new OrphanedRecordError(
         name,
         `Cannot remove collection ${JSON.stringify(name)}: it is a child of ${parents
-          .map((p) => JSON.stringify(p.name))
-          .sort()
+          .map((p) => JSON.stringify(p))
           .join(', ')}`,
       );
+    const record = await this.find(name);
     try {
       await this.#db.transaction(
         () =>

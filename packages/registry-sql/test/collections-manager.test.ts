@@ -2,6 +2,7 @@
 // PostgreSQL.
 import {
   CollectionCycleError,
+  CollectionManager,
   CollectionType,
   CollectionTypeError,
   ConflictingDefinitionError,
@@ -110,6 +111,10 @@ describe.each(registryPlaces(pgUp, 'butler-collections'))(
         expect(await names(['outer'])).toEqual(['r3', 'r2', 'tag', 'r1']);
         expect(await names(['r1', 'outer'])).toEqual(['r1', 'r3', 'r2', 'tag']);
         expect(await names(['tag'])).toEqual(['tag']);
+        const missing = await rejection(collections.resolve(['ghost', 'r1', 'phantom']));
+        expect(MissingCollectionError.is(missing)).toBe(true);
+        expect((missing as MissingCollectionError).key).toBe('ghost phantom');
+        expect((missing as Error).message).toBe("No collections with names 'ghost phantom' found.");
       });
 
       it('refuses a chain that would contain itself, keeping the old children', async () => {
@@ -140,6 +145,39 @@ describe.each(registryPlaces(pgUp, 'butler-collections'))(
         expect((wrong as Error).message).toContain('"r" is a RUN collection, not CHAINED');
         expect(CollectionTypeError.is(await rejection(collections.getChain('r')))).toBe(true);
         expect(await collections.getChain('c')).toEqual([]);
+      });
+
+      it('finds the chains that hold a collection, sorted by name', async () => {
+        const { collections } = await place.create();
+        for (const name of ['r1', 'r2', 'lonely']) await collections.registerRun(name);
+        // Registered out of name order, so that key order is not name order.
+        for (const name of ['z/outer', 'inner', 'a/also'])
+          await collections.register(name, CollectionType.CHAINED);
+        await collections.setChain('inner', ['r2']);
+        await collections.setChain('z/outer', ['r1', 'inner', 'r2']);
+        await collections.setChain('a/also', ['inner', 'r2']);
+        expect(await collections.getParentChains('r2')).toEqual(['a/also', 'inner', 'z/outer']);
+        expect(await collections.getParentChains('inner')).toEqual(['a/also', 'z/outer']);
+        expect(await collections.getParentChains('r1')).toEqual(['z/outer']);
+        expect(await collections.getParentChains('lonely')).toEqual([]);
+        expect(await collections.getParentChains('z/outer')).toEqual([]);
+        const missing = await rejection(collections.getParentChains('ghost'));
+        expect(MissingCollectionError.is(missing)).toBe(true);
+        expect((missing as Error).message).toBe("No collection with name 'ghost' found.");
+      });
+
+      it('finds the same parents through the base class default as through its query', async () => {
+        const { collections } = await place.create();
+        for (const name of ['r1', 'r2']) await collections.registerRun(name);
+        for (const name of ['c2', 'c1']) await collections.register(name, CollectionType.CHAINED);
+        await collections.setChain('c1', ['r1', 'r2']);
+        await collections.setChain('c2', ['c1', 'r2']);
+        const base = CollectionManager.prototype.getParentChains;
+        for (const name of ['r1', 'r2', 'c1', 'c2'])
+          expect(await base.call(collections, name)).toEqual(
+            await collections.getParentChains(name),
+          );
+        expect(MissingCollectionError.is(await rejection(base.call(collections, 'x')))).toBe(true);
       });
 
       it('removes collections, refusing one that is still a chain child', async () => {
