@@ -889,7 +889,10 @@ export abstract class SqlDatabase extends Database {
       const statements: SQL[] = [];
       for (let i = 0; i < nonNull.length; i += DELETE_IN_LIST_SIZE) {
         const chunk = nonNull.slice(i, i + DELETE_IN_LIST_SIZE).map((v) => this.encode(field, v));
-        const terms = [...fixed, this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk)];
+        const terms = [
+          ...fixed,
+          this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk),
+        ];
         statements.push(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
       }
       if (nonNull.length !== values.length) {

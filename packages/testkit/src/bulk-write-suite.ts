@@ -136,10 +136,14 @@ export function bulkWriteTests(context: () => Database): void {
     expect(uuid(10).toUpperCase()).not.toBe(uuid(10));
     expect(await db.delete(table, ['dataset_id', 'component'], given)).toBe(6);
     expect(
-      await db.delete(table, ['dataset_id', 'component', 'part'], [
-        { dataset_id: uuid(0), component: 'image', part: 1n },
-        { dataset_id: uuid(0), component: 'mask', part: -0 },
-      ]),
+      await db.delete(
+        table,
+        ['dataset_id', 'component', 'part'],
+        [
+          { dataset_id: uuid(0), component: 'image', part: 1n },
+          { dataset_id: uuid(0), component: 'mask', part: -0 },
+        ],
+      ),
     ).toBe(2);
     const left = rows.length - 8;
     expect(await db.count(table)).toBe(left);
