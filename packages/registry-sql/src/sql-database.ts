@@ -265,6 +265,55 @@ function groupByNulls(
   return [...groups.values()];
 }
 
+/**
+ * The rows of a delete on `columns`, checked as `rowChecker` checks them ('partial'), each
+ * holding every listed column; `nulls` when some row has a null in one of them. A row whose
+ * keys are exactly `columns` (in order) and whose values are already canonical and not null,
+ * the common case, is checked column by column and kept as given, not copied.
+ *
+ * @throws `UnknownColumnError` / `ColumnValueError` as `rowChecker` does, and
+ *   `ColumnValueError` for a row without one of `columns`.
+ */
+function checkDeleteRows(
+  table: SqlTable,
+  columns: readonly string[],
+  rows: readonly Row[],
+): { rows: Row[]; nulls: boolean } {
+  const fields = columns.map((c) => getField(table.spec, c)!);
+  const check = rowChecker(table.name, table.spec);
+  const out = new Array<Row>(rows.length);
+  let nulls = false;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (typeof row === 'object' && row !== null && hasColumns(row, columns)) {
+      let kept = true;
+      for (const field of fields) {
+        const value = row[field.name];
+        if (value === null || value === undefined) kept = false;
+        else if (!Object.is(normalizeColumnValue(table.name, field, value), value)) kept = false;
+        if (!kept) break;
+      }
+      if (kept) {
+        out[i] = row;
+        continue;
+      }
+    }
+    const checked = check(row, 'partial');
+    for (const column of columns) {
+      if (!(column in checked))
+        throw new ColumnValueError(
+          table.name,
+          column,
+          undefined,
+          'every row of a delete needs each listed column',
+        );
+      if (checked[column] === null) nulls = true;
+    }
+    out[i] = checked;
+  }
+  return { rows: out, nulls };
+}
+
 /** Whether `row`'s own keys are exactly `columns`, in that order. */
 function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
   let i = 0;
@@ -301,6 +350,18 @@ export abstract class SqlDatabase extends Database {
   protected abstract read<T>(fn: (x: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs `fn` atomically; driver constraint errors become `IntegrityError`s of `table`. */
   protected abstract write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` in order, atomically, as {@link write} runs them; returns the number of
+   * rows they changed. A dialect may run a single statement without a transaction of its own
+   * when none is open (one statement is atomic by itself): round trips fewer.
+   */
+  protected writeStatements(table: string, statements: readonly SQL[]): Promise<number> {
+    return this.write(table, async (x) => {
+      let count = 0;
+      for (const statement of statements) count += await x.run(statement);
+      return count;
+    });
+  }
   /** Writes checked rows (canonical values) in bulk; returns the number of rows written. */
   protected abstract writeRows(
     x: SqlExecutor,
@@ -310,14 +371,14 @@ export abstract class SqlDatabase extends Database {
   ): Promise<number>;
   /**
    * Deletes the rows matching any of `rows` on `equal` (none of them null in any row) whose
-   * columns `isNull` are NULL, set-based: one statement per chunk (PostgreSQL) or one prepared
-   * statement looped (SQLite). Rows arrive in the caller's order and may repeat (a server
-   * sorts them, so that concurrent deletes lock rows in one order; SQLite, one writer at a
-   * time, deletes them as given, which measured faster than in key order: `bench/opaque`);
-   * returns the number of rows deleted.
+   * columns `isNull` are NULL, set-based and atomically (a write of its own, see
+   * {@link writeStatements}): one statement per chunk (PostgreSQL) or one prepared statement
+   * looped (SQLite). Rows arrive in the caller's order and may repeat (a server sorts them,
+   * so that concurrent deletes lock rows in one order; SQLite, one writer at a time, deletes
+   * them as given, which measured faster than in key order: `bench/opaque`); returns the
+   * number of rows deleted.
    */
   protected abstract deleteRows(
-    x: SqlExecutor,
     table: SqlTable,
     equal: readonly string[],
     isNull: readonly string[],
@@ -797,22 +858,9 @@ export abstract class SqlDatabase extends Database {
     this.#checkWriteable(table, 'delete from');
     unknownColumns(table, columns);
     const ref = this.tableRef(table);
-    if (columns.length === 0) return this.write(table.name, (x) => x.run(sql`DELETE FROM ${ref}`));
+    if (columns.length === 0) return this.writeStatements(table.name, [sql`DELETE FROM ${ref}`]);
     if (rows.length === 0) return 0;
-    const check = rowChecker(table.name, table.spec);
-    const checked = rows.map((row) => {
-      const out = check(row, 'partial');
-      for (const column of columns) {
-        if (!(column in out))
-          throw new ColumnValueError(
-            table.name,
-            column,
-            undefined,
-            'every row of a delete needs each listed column',
-          );
-      }
-      return out;
-    });
+    const { rows: checked, nulls } = checkDeleteRows(table, columns, rows);
     // The columns whose value changes between rows (a row differing from the first one by
     // identity is compared by value only then: most rows of a key delete are strings).
     const first = checked[0]!;
@@ -827,43 +875,49 @@ export abstract class SqlDatabase extends Database {
       }
       return false;
     });
-    return this.write(table.name, async (x) => {
+    if (columns.length === 1 || varying.length === 1) {
+      // One changing column: fixed columns by equality, the changing one by IN lists.
+      const changing = columns.length === 1 ? columns[0]! : varying[0]!;
+      const fixed = columns
+        .filter((c) => c !== changing)
+        .map((c) => this.#equalsSql(table, c, first[c]));
+      const field = getField(table.spec, changing)!;
+      const distinct = new Map<string, unknown>();
+      for (const row of checked) distinct.set(stableKey(row[changing]), row[changing]);
+      const values = [...distinct.values()];
+      const nonNull = values.filter((v) => v !== null);
+      const statements: SQL[] = [];
+      for (let i = 0; i < nonNull.length; i += DELETE_IN_LIST_SIZE) {
+        const chunk = nonNull.slice(i, i + DELETE_IN_LIST_SIZE).map((v) => this.encode(field, v));
+        const terms = [
+          ...fixed,
+          this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk),
+        ];
+        statements.push(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
+      }
+      if (nonNull.length !== values.length) {
+        const terms = [...fixed, sql`${sql.identifier(changing)} IS NULL`];
+        statements.push(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
+      }
+      return this.writeStatements(table.name, statements);
+    }
+    // Several changing columns: one set-based statement per pattern of nulls (a null
+    // matches NULL, and `=` keeps the key's index usable).
+    const groups = nulls
+      ? groupByNulls(checked, columns)
+      : [{ equal: columns, isNull: [], rows: checked }];
+    const deleteGroup = (group: (typeof groups)[number]): Promise<number> => {
+      if (group.equal.length > 0)
+        return this.deleteRows(table, group.equal, group.isNull, group.rows);
+      const terms = group.isNull.map((c) => sql`${sql.identifier(c)} IS NULL`);
+      return this.writeStatements(table.name, [
+        sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`,
+      ]);
+    };
+    if (groups.length === 1) return deleteGroup(groups[0]!);
+    return this.write(table.name, async () => {
       let count = 0;
-      if (columns.length === 1 || varying.length === 1) {
-        // One changing column: fixed columns by equality, the changing one by IN lists.
-        const changing = columns.length === 1 ? columns[0]! : varying[0]!;
-        const fixed = columns
-          .filter((c) => c !== changing)
-          .map((c) => this.#equalsSql(table, c, first[c]));
-        const field = getField(table.spec, changing)!;
-        const distinct = new Map<string, unknown>();
-        for (const row of checked) distinct.set(stableKey(row[changing]), row[changing]);
-        const values = [...distinct.values()];
-        const nonNull = values.filter((v) => v !== null);
-        for (let i = 0; i < nonNull.length; i += DELETE_IN_LIST_SIZE) {
-          const chunk = nonNull.slice(i, i + DELETE_IN_LIST_SIZE).map((v) => this.encode(field, v));
-          const terms = [
-            ...fixed,
-            this.#codec.inList(sql`${sql.identifier(changing)}`, field, chunk),
-          ];
-          count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
-        }
-        if (nonNull.length !== values.length) {
-          const terms = [...fixed, sql`${sql.identifier(changing)} IS NULL`];
-          count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
-        }
-        return count;
-      }
-      // Several changing columns: one set-based statement per pattern of nulls (a null
-      // matches NULL, and `=` keeps the key's index usable).
-      for (const group of groupByNulls(checked, columns)) {
-        if (group.equal.length > 0) {
-          count += await this.deleteRows(x, table, group.equal, group.isNull, group.rows);
-          continue;
-        }
-        const terms = group.isNull.map((c) => sql`${sql.identifier(c)} IS NULL`);
-        count += await x.run(sql`DELETE FROM ${ref} WHERE ${sql.join(terms, sql` AND `)}`);
-      }
+      for (const group of groups) count += await deleteGroup(group);
       return count;
     });
   }
@@ -872,9 +926,9 @@ export abstract class SqlDatabase extends Database {
     const table = this.table(handle);
     this.#checkWriteable(table, 'delete from');
     const condition = this.#compiler.compileWhere(table, whereOf(where));
-    return this.write(table.name, (x) =>
-      x.run(sql`DELETE FROM ${this.tableRef(table)} WHERE ${condition}`),
-    );
+    return this.writeStatements(table.name, [
+      sql`DELETE FROM ${this.tableRef(table)} WHERE ${condition}`,
+    ]);
   }
 
   override async update(

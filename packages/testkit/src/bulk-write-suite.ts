@@ -1,7 +1,8 @@
 // Set-based writes over composite keys (issue 11): deletes, ensures and replaces whose rows
 // vary in several key columns, with nulls, repeats and rows that match nothing, on a table
 // shaped like daf_butler's file datastore records. Run by `describeDatabase`.
-import { tableSpec } from '@butler-ts/ddl';
+import { ColumnValueError, UnknownColumnError, tableSpec } from '@butler-ts/ddl';
+import { IntegrityError } from '@butler-ts/registry-interfaces';
 import type { Database, Row, TableHandle } from '@butler-ts/registry-interfaces';
 import { expect, it } from 'vitest';
 
@@ -14,6 +15,28 @@ const recordsSpec = tableSpec({
     { name: 'path', dtype: 'string', length: 256, nullable: false },
     { name: 'checksum', dtype: 'string', length: 128 },
     { name: 'file_size', dtype: 'bigint' },
+  ],
+});
+
+/** Rows of `recordsSpec`'s first two key columns that a child row may reference. */
+const parentSpec = tableSpec({
+  fields: [
+    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
+    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
+  ],
+});
+const childSpec = tableSpec({
+  fields: [
+    { name: 'id', dtype: 'integer', primaryKey: true },
+    { name: 'dataset_id', dtype: 'uuid', nullable: false },
+    { name: 'component', dtype: 'string', length: 32, nullable: false },
+  ],
+  foreignKeys: [
+    {
+      table: 'bulk_parent',
+      source: ['dataset_id', 'component'],
+      target: ['dataset_id', 'component'],
+    },
   ],
 });
 
@@ -100,6 +123,90 @@ export function bulkWriteTests(context: () => Database): void {
     expect(await db.delete(table, ['dataset_id', 'component', 'part'], byTriple)).toBe(3);
     const gone = new Set(triples.slice(0, 3).map(([d, c, p]) => `${d}/${c}/${p}`));
     expect(await keys(db, table)).toEqual(new Set(rows.map(keyOf).filter((k) => !gone.has(k))));
+  });
+
+  it('deletes by keys in any accepted form, checking every row before any SQL', async () => {
+    const { db, table, rows } = await setup(13);
+    // A UUID in capitals and a bigint (canonicalised), keys in another order, another column.
+    const given: Row[] = [
+      { dataset_id: uuid(10).toUpperCase(), component: 'image' },
+      { component: 'mask', dataset_id: uuid(11) },
+      { dataset_id: uuid(12), component: 'variance', path: 'not compared.fits' },
+    ];
+    expect(uuid(10).toUpperCase()).not.toBe(uuid(10));
+    expect(await db.delete(table, ['dataset_id', 'component'], given)).toBe(6);
+    expect(
+      await db.delete(
+        table,
+        ['dataset_id', 'component', 'part'],
+        [
+          { dataset_id: uuid(0), component: 'image', part: 1n },
+          { dataset_id: uuid(0), component: 'mask', part: -0 },
+        ],
+      ),
+    ).toBe(2);
+    const left = rows.length - 8;
+    expect(await db.count(table)).toBe(left);
+    // One bad row among good ones: nothing is deleted.
+    const good = { dataset_id: uuid(1), component: 'image' };
+    const bad: [Row[], (e: unknown) => boolean][] = [
+      [[good, { ...good, path: 7 }], (e) => ColumnValueError.is(e)],
+      [[good, { ...good, colour: 'red' }], (e) => UnknownColumnError.is(e)],
+      [[good, { dataset_id: uuid(2) }], (e) => ColumnValueError.is(e)],
+      [[good, { dataset_id: uuid(2), component: undefined }], (e) => ColumnValueError.is(e)],
+      [[good, { dataset_id: 'not a uuid', component: 'image' }], (e) => ColumnValueError.is(e)],
+      [[good, { dataset_id: null, component: 'image' }], (e) => ColumnValueError.is(e)],
+      [[good, ['x', 'image'] as unknown as Row], (e) => ColumnValueError.is(e)],
+    ];
+    for (const [attempt, isExpected] of bad) {
+      const error = await db.delete(table, ['dataset_id', 'component'], attempt).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isExpected(error), String(error)).toBe(true);
+    }
+    expect(await db.count(table)).toBe(left);
+  });
+
+  it('deletes alone or in the caller transaction: failures typed, rollbacks undo them', async () => {
+    const db = context();
+    let parent!: TableHandle<typeof parentSpec>;
+    let child!: TableHandle<typeof childSpec>;
+    await db.declareStaticTables({ create: true }, (tables) => {
+      parent = tables.addTable('bulk_parent', parentSpec);
+      child = tables.addTable('bulk_child', childSpec);
+    });
+    const pairs = [0, 1, 2, 3].map((d) => ({ dataset_id: uuid(d), component: 'image' }));
+    await db.insert(parent, pairs);
+    await db.insert(child, [{ id: 1, ...pairs[0]! }]);
+    const columns = ['dataset_id', 'component'];
+    const isForeignKey = (e: unknown) => IntegrityError.is(e) && e.kind === 'foreignKey';
+    // A referenced row: the whole delete fails, typed, and deletes nothing.
+    await expect(db.delete(parent, columns, [pairs[1]!, pairs[0]!])).rejects.toSatisfy(
+      isForeignKey,
+    );
+    await expect(db.deleteWhere(parent, { dataset_id: uuid(0) })).rejects.toSatisfy(isForeignKey);
+    await expect(db.delete(parent, ['dataset_id'], [{ dataset_id: uuid(0) }])).rejects.toSatisfy(
+      isForeignKey,
+    );
+    expect(await db.count(parent)).toBe(4);
+    // Inside a transaction: a failed delete leaves the transaction usable; a rollback undoes
+    // the deletes that succeeded.
+    const rollback = new Error('roll back');
+    await expect(
+      db.transaction(async () => {
+        expect(await db.delete(parent, columns, [pairs[2]!, pairs[1]!])).toBe(2);
+        await expect(db.delete(parent, columns, [pairs[0]!])).rejects.toSatisfy(isForeignKey);
+        expect(await db.delete(parent, ['dataset_id'], [{ dataset_id: uuid(3) }])).toBe(1);
+        expect(await db.count(parent)).toBe(1);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await db.count(parent)).toBe(4);
+    await db.transaction(async () => {
+      expect(await db.delete(parent, columns, pairs.slice(1))).toBe(3);
+    });
+    expect(await db.fetch(parent)).toEqual([pairs[0]]);
   });
 
   it('deletes on non-key columns holding nulls, a null matching only NULL', async () => {

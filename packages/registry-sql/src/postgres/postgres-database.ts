@@ -28,7 +28,7 @@ import { TransactionContext } from '../transaction-context.ts';
 import { checkTransactionOptions } from '../transaction-options.ts';
 import { sortByColumns, writeOrderColumns } from '../key-order.ts';
 import { pgTransient } from '../transient-errors.ts';
-import { deleteByKeysSql } from './postgres-bulk.ts';
+import { KEYS_PER_DELETE, deleteByKeysSql } from './postgres-bulk.ts';
 import { encodePg, pgArrayParam, pgColumnValues, pgDecoder } from './postgres-codec.ts';
 import {
   pgCreateTables,
@@ -462,10 +462,10 @@ export class PostgresDatabase extends SqlDatabase {
     const client = await this.#shared.pool.connect();
     const fresh: TxState = { active: true, client, inSavepoint: false, counter: { n: 0 } };
     try {
-      await client.query('BEGIN');
-      if (!this.#writeable && !forTempTables) await client.query('SET TRANSACTION READ ONLY');
-      await client.query('SET LOCAL TIME ZONE 0');
-      await client.query('SET LOCAL cursor_tuple_fraction = 1');
+      // One round trip (a simple query of several statements).
+      await client.query(
+        `BEGIN${!this.#writeable && !forTempTables ? ' READ ONLY' : ''}; SET LOCAL TIME ZONE 0; SET LOCAL cursor_tuple_fraction = 1`,
+      );
       await this.#lock(client, options);
       let result: T;
       try {
@@ -516,7 +516,16 @@ export class PostgresDatabase extends SqlDatabase {
 
   protected override async write<T>(table: string, fn: (x: SqlExecutor) => Promise<T>): Promise<T> {
     const state = this.#state();
-    if (state === undefined) return this.transaction(() => this.write(table, fn));
+    if (state === undefined) {
+      // A transaction of its own: a failure rolls all of it back, no savepoint needed.
+      return this.transaction(async () => {
+        try {
+          return await fn(this.#executor(this.#state()!.client));
+        } catch (error) {
+          throw translate(table, error);
+        }
+      });
+    }
     const name = `w_${++state.counter.n}`;
     await state.client.query(`SAVEPOINT ${name}`);
     try {
@@ -526,6 +535,21 @@ export class PostgresDatabase extends SqlDatabase {
     } catch (error) {
       await state.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       await state.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw translate(table, error);
+    }
+  }
+
+  protected override async writeStatements(
+    table: string,
+    statements: readonly SQL[],
+  ): Promise<number> {
+    // A read-only database keeps its READ ONLY transactions (temporary tables).
+    if (statements.length !== 1 || this.#state() !== undefined || !this.#writeable)
+      return super.writeStatements(table, statements);
+    // One statement outside a transaction: atomic by itself, one round trip instead of three.
+    try {
+      return await this.#executor(this.#shared.pool).run(statements[0]!);
+    } catch (error) {
       throw translate(table, error);
     }
   }
@@ -592,19 +616,19 @@ export class PostgresDatabase extends SqlDatabase {
     return written;
   }
 
-  protected override async deleteRows(
-    x: SqlExecutor,
+  protected override deleteRows(
     table: SqlTable,
     equal: readonly string[],
     isNull: readonly string[],
     rows: readonly Record<string, unknown>[],
   ): Promise<number> {
-    let deleted = 0;
-    // In key order, so that deletes sharing keys lock them in one order (no deadlock).
-    const sorted = sortByColumns(rows, equal);
-    for (const statement of deleteByKeysSql(this.tableRef(table), table, equal, isNull, sorted))
-      deleted += await x.run(statement);
-    return deleted;
+    // Each statement sorts its keys (deleteByKeysSql); more keys than one statement takes are
+    // sorted here first, so that the statements follow each other in key order too.
+    const sorted = rows.length > KEYS_PER_DELETE ? sortByColumns(rows, equal) : rows;
+    return this.writeStatements(
+      table.name,
+      deleteByKeysSql(this.tableRef(table), table, equal, isNull, sorted),
+    );
   }
 
   protected override async *scanPages(

@@ -664,14 +664,13 @@ export class SqliteDatabase extends SqlDatabase {
   }
 
   protected override deleteRows(
-    _x: SqlExecutor,
     table: SqlTable,
     equal: readonly string[],
     isNull: readonly string[],
     rows: readonly Record<string, unknown>[],
   ): Promise<number> {
     const stmt = this.#prepare(deleteRowText(table.name, equal, isNull));
-    return Promise.resolve(runPerRow(stmt, table, equal, rows));
+    return this.write(table.name, () => Promise.resolve(runPerRow(stmt, table, equal, rows)));
   }
 
   protected override async *scanPages(
