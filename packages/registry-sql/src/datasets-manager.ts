@@ -604,10 +604,11 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
 
   /**
    * For each list of required values, the first dataset in `path` order: its ID (null when
-   * no collection holds one) and run, in two lists parallel to `values`. On SQLite: one prepared statement per collection (a RUN's reads the tags table
-   * alone, the run being the collection; a TAGGED one's joins `dataset` and `collection` for
-   * the run), looped over the data IDs in one read transaction, stopping at the first
-   * collection holding each. On PostgreSQL: one statement for all, whose data IDs are
+   * no collection holds one) and run, in two lists parallel to `values`. On SQLite: one
+   * prepared statement per collection (a RUN's reads the tags table alone, the run being the
+   * collection; a TAGGED one's joins `dataset` and `collection` for the run), looped over
+   * the data IDs in one read transaction, stopping at the first collection holding each. On
+   * PostgreSQL: one statement for all, whose data IDs are
    * `= ANY` of one array when at most one dimension varies among them, else `unnest` of one
    * array per dimension with each data ID's position; the first collection in `path` order
    * is picked here.
