@@ -263,11 +263,7 @@ export class DataCoordinate {
         ? value
         : normalizeValue(dimensions.required[i]!, keyTypes[i]!, value);
     }
-    return new DataCoordinate(
-      dimensions,
-      required,
-      dimensions.implied.length === 0 ? NO_IMPLIED_VALUES : null,
-    );
+    return DataCoordinate.fromTrustedRequiredValues(dimensions, required);
   }
 
   /**
