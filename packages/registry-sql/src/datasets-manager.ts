@@ -58,7 +58,7 @@ import {
 import { pgArrayParam } from './postgres/postgres-codec.ts';
 import { PostgresDatabase } from './postgres/postgres-database.ts';
 import { pgType } from './postgres/postgres-ddl.ts';
-import { sqliteUuidFromStored } from './sqlite/sqlite-codec.ts';
+import { sqliteUuidTextSql } from './sqlite/sqlite-codec.ts';
 import { SqliteDatabase } from './sqlite/sqlite-database.ts';
 
 /** The handles of the datasets manager's static tables. */
@@ -637,9 +637,12 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     const required = type.datasetType.dimensions.required;
     const dims = required.map((name) => ` AND t.${quoteName(name)} = ?`).join('');
     const where = `WHERE t.dataset_type_id = ? AND t.collection_id = ?${dims}`;
-    const inRun = `SELECT t.dataset_id FROM ${quoteName(type.tags.name)} AS t ${where}`;
+    // The ID as its canonical text, made by SQLite: one flat string, where slicing it here
+    // would leave pieces that cost the garbage collector more (the refs keep them).
+    const idText = sqliteUuidTextSql('t.dataset_id');
+    const inRun = `SELECT ${idText} FROM ${quoteName(type.tags.name)} AS t ${where}`;
     const tagged =
-      `SELECT t.dataset_id, c.name FROM ${quoteName(type.tags.name)} AS t` +
+      `SELECT ${idText}, c.name FROM ${quoteName(type.tags.name)} AS t` +
       ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
       ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
     return db.readPrepared((prepare) => {
@@ -684,13 +687,13 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
           if (byId != null) {
             const id = lookup(byId, key, v);
             if (id === undefined) continue;
-            found.ids[i] = sqliteUuidFromStored(id as string);
+            found.ids[i] = id as string;
             found.runs[i] = path[p]!.name;
             break;
           }
           const row = lookup(rows[p]!, key, v) as unknown[] | undefined;
           if (row === undefined) continue;
-          found.ids[i] = sqliteUuidFromStored(row[0] as string);
+          found.ids[i] = row[0] as string;
           found.runs[i] = row[1] as string;
           break;
         }

@@ -53,22 +53,31 @@ export function sqliteDecoder(field: FieldSpec | null, safeIntegers: boolean): C
   return decode;
 }
 
+// The five groups of a UUID's 32 hex digits, as `substr` arguments (start from 1, length).
+const UUID_GROUPS = ['1, 8', '9, 4', '13, 4', '17, 4', '21'];
+const UUID_DASH = " || '-' || ";
+
 /**
  * A stored UUID (32 hex digits, daf_butler's form) as its canonical text, built by SQLite
- * itself: one flat string per value, about three times cheaper than slicing it in JavaScript
- * (`bench/opaque`, fetch all). Other types decode after reading.
+ * itself: one flat string per value. Slicing it in JavaScript is about three times slower
+ * for many rows (`bench/opaque`, fetch all), and for rows kept by the caller its pieces cost
+ * the garbage collector more than the expression costs SQLite (`bench/find-datasets`). Other
+ * types decode after reading.
  */
 export function sqliteDecodeInSql(field: FieldSpec, expr: SQL): SQL | null {
   if (field.dtype !== 'uuid') return null;
-  return sql`(substr(${expr}, 1, 8) || '-' || substr(${expr}, 9, 4) || '-' || substr(${expr}, 13, 4) || '-' || substr(${expr}, 17, 4) || '-' || substr(${expr}, 21))`;
+  return sql`(${sql.join(
+    UUID_GROUPS.map((group) => sql`substr(${expr}, ${sql.raw(group)})`),
+    sql.raw(UUID_DASH),
+  )})`;
 }
 
 /**
- * A stored UUID (32 hex digits) as its canonical text, in JavaScript: for values read one at
- * a time, where it is cheaper than `sqliteDecodeInSql`'s expression (`bench/find-datasets`).
+ * {@link sqliteDecodeInSql} as SQL text, for statements written as text: `column` is an
+ * already quoted column reference such as `t."dataset_id"`.
  */
-export function sqliteUuidFromStored(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+export function sqliteUuidTextSql(column: string): string {
+  return `(${UUID_GROUPS.map((group) => `substr(${column}, ${group})`).join(UUID_DASH)})`;
 }
 
 const refuseEmpty = (value: unknown): string | null =>
