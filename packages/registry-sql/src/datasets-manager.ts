@@ -110,6 +110,80 @@ interface Found {
   readonly runs: string[];
 }
 
+/** A prepared SQLite lookup: its first row (or first column) for the parameters. */
+interface SqliteLookup {
+  get(...params: unknown[]): unknown;
+}
+
+/**
+ * The row of `stmt` for one data ID's values in one collection. Up to three dimensions the
+ * values are passed directly (the common case, measurably cheaper); beyond that through
+ * `apply` with `params`, one array reused by the caller (a spread would copy per call).
+ */
+function lookupSqlite(
+  stmt: SqliteLookup,
+  typeId: number,
+  key: number,
+  v: readonly DataIdValue[],
+  params: unknown[],
+): unknown {
+  switch (v.length) {
+    case 1:
+      return stmt.get(typeId, key, v[0]);
+    case 2:
+      return stmt.get(typeId, key, v[0], v[1]);
+    case 3:
+      return stmt.get(typeId, key, v[0], v[1], v[2]);
+    default:
+      params[0] = typeId;
+      params[1] = key;
+      for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
+      // eslint-disable-next-line prefer-spread -- a spread copies the array per call
+      return stmt.get.apply(stmt, params);
+  }
+}
+
+/**
+ * For each data ID's values, the first collection of `path` holding a dataset: `ids[p]` is
+ * the ID lookup of a RUN (pluck mode, the run being the collection), `rows[p]` the
+ * (ID, run) lookup of a TAGGED collection. A module function, not a closure made per call:
+ * V8 keeps its optimized code from one call to the next (a closure per call was compiled
+ * again after each full garbage collection, `bench/find-datasets`).
+ */
+function findFirstSqlite(
+  typeId: number,
+  values: readonly (readonly DataIdValue[])[],
+  path: readonly CollectionRecord[],
+  ids: readonly (SqliteLookup | null)[],
+  rows: readonly (SqliteLookup | null)[],
+): Found {
+  const params: unknown[] = [];
+  const found: Found = {
+    ids: new Array<string | null>(values.length).fill(null),
+    runs: new Array<string>(values.length),
+  };
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    for (let p = 0; p < path.length; p++) {
+      const key = path[p]!.key;
+      const byId = ids[p];
+      if (byId != null) {
+        const id = lookupSqlite(byId, typeId, key, v, params);
+        if (id === undefined) continue;
+        found.ids[i] = id as string;
+        found.runs[i] = path[p]!.name;
+        break;
+      }
+      const row = lookupSqlite(rows[p]!, typeId, key, v, params) as unknown[] | undefined;
+      if (row === undefined) continue;
+      found.ids[i] = row[0] as string;
+      found.runs[i] = row[1] as string;
+      break;
+    }
+  }
+  return found;
+}
+
 // TAI - UTC since 2017-01-01 (no leap second has been announced since).
 const TAI_MINUS_UTC_NS = 37_000_000_000n;
 
@@ -645,61 +719,16 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       `SELECT ${idText}, c.name FROM ${quoteName(type.tags.name)} AS t` +
       ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
       ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
-    return db.readPrepared((prepare) => {
-      // In a RUN the run is the collection and only the ID is read (one value, no row array).
-      const ids = path.map((r) =>
-        r.type === CollectionType.RUN ? prepare(inRun, { pluck: true }) : null,
-      );
-      const rows = path.map((r) => (r.type === CollectionType.RUN ? null : prepare(tagged)));
-      const typeId = type.id;
-      const params: unknown[] = [typeId, 0, ...required.map(() => null)];
-      // The statement's row for one data ID in one collection. Up to three dimensions the
-      // values are passed directly (the common case, measurably cheaper), beyond that through
-      // `apply` with one reused array (a spread call would copy the arguments each time).
-      const lookup = (
-        stmt: { get(...params: unknown[]): unknown },
-        key: number,
-        v: readonly DataIdValue[],
-      ): unknown => {
-        switch (v.length) {
-          case 1:
-            return stmt.get(typeId, key, v[0]);
-          case 2:
-            return stmt.get(typeId, key, v[0], v[1]);
-          case 3:
-            return stmt.get(typeId, key, v[0], v[1], v[2]);
-          default:
-            params[1] = key;
-            for (let k = 0; k < v.length; k++) params[k + 2] = v[k];
-            // eslint-disable-next-line prefer-spread -- a spread copies the array per call
-            return stmt.get.apply(stmt, params);
-        }
-      };
-      const found: Found = {
-        ids: new Array<string | null>(values.length).fill(null),
-        runs: new Array<string>(values.length),
-      };
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        for (let p = 0; p < path.length; p++) {
-          const key = path[p]!.key;
-          const byId = ids[p];
-          if (byId != null) {
-            const id = lookup(byId, key, v);
-            if (id === undefined) continue;
-            found.ids[i] = id as string;
-            found.runs[i] = path[p]!.name;
-            break;
-          }
-          const row = lookup(rows[p]!, key, v) as unknown[] | undefined;
-          if (row === undefined) continue;
-          found.ids[i] = row[0] as string;
-          found.runs[i] = row[1] as string;
-          break;
-        }
-      }
-      return found;
-    });
+    return db.readPrepared((prepare) =>
+      findFirstSqlite(
+        type.id,
+        values,
+        path,
+        // In a RUN the run is the collection and only the ID is read (one value, no row array).
+        path.map((r) => (r.type === CollectionType.RUN ? prepare(inRun, { pluck: true }) : null)),
+        path.map((r) => (r.type === CollectionType.RUN ? null : prepare(tagged))),
+      ),
+    );
   }
 
   async #findPostgres(
