@@ -218,6 +218,43 @@ describe('InMemoryDatastore storage', () => {
     await expect(datastore.get(ref)).rejects.toSatisfy(isError(TypeMismatchError));
   });
 
+  it('checks on read a value its delegate replaced when adding provenance', async () => {
+    class ListingDelegate extends StorageClassDelegate {
+      override addProvenance(value: unknown): unknown {
+        return Object.entries(value as object);
+      }
+    }
+    const registry = makeTestTypeRegistry().registerDelegate(
+      'test.ListingDelegate',
+      ListingDelegate,
+    );
+    const storageClass = new StorageClass('Listed', {
+      pytype: 'dict',
+      delegate: 'test.ListingDelegate',
+      registry,
+    });
+    const datastore = await make();
+    const ref = makeRef('listed', storageClass, dummy(1));
+    datastore.putSync({ a: 1 }, ref);
+    // The list of entries it stored is no dict, and the read says so.
+    expect(() => datastore.getSync(ref)).toThrow(/convert 'list' to 'dict'/);
+  });
+
+  it('reads a dataset as another storage class instance through the full read', async () => {
+    const datastore = await make();
+    const ref = makeRef('thing', 'StructuredDataDictYaml', dummy(1));
+    const value = { a: 1 };
+    datastore.putSync(value, ref);
+    const lenient = new StorageClass('StructuredDataDictYaml', {
+      pytype: 'dict',
+      registry: makeTestTypeRegistry(),
+    });
+    const other = makeRef('thing', lenient, dummy(1), { id: ref.id });
+    expect(other.datasetType.storageClass).not.toBe(ref.datasetType.storageClass);
+    expect(datastore.getSync(other)).toBe(value);
+    expect(datastore.getStoredItemInfo(other).storageClass).toBe(ref.datasetType.storageClass);
+  });
+
   it('counts a stored null as stored', async () => {
     const datastore = await make();
     const ref = makeRef('thing', 'ThingOne', dummy(1));
