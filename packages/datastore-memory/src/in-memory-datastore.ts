@@ -206,6 +206,13 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    * apply to the composite before the component is computed), else against the read storage
    * class.
    *
+   * A whole dataset read as the storage class instance it was put with, without options, is
+   * the stored object as `put` checked it: `put` found it an instance of that class, and it is
+   * not checked again (an object changed after `put` so that its type's guard would reject it
+   * is still returned; daf_butler checks `isinstance` on every read, which a Python object
+   * cannot fail in this way). Objects that `put` converted, that a delegate accepted as they
+   * were or that a delegate replaced are checked on every read, as before.
+   *
    * @throws `DatasetNotFoundError` naming the ref if it is not stored.
    * @throws `IncompatibleStorageClassError` for a storage class that cannot convert.
    * @throws `LookupError` for an unknown storage class name.

@@ -26,12 +26,16 @@ class Unchecked {
  * map (parent ID -> IDs of the records using the object). `put` always stores an object under
  * its own ref's ID, so each object has exactly one record, and one table holds both.
  *
- * The table is laid out in columns: the ID maps to a slot number, and each slot's object,
- * storage class and time live in three columns. A record object per dataset would cost its
- * header and a boxed time on top of the map entry, and a put would allocate; here a put
- * allocates nothing but the map entry. The columns grow in blocks of 4096 slots, so growing
- * never copies them (a growing array would copy itself and leave its old copy to the
- * garbage collector). Slots of deleted datasets are reused.
+ * The table is laid out in columns: the ID maps to a slot number; each slot's object and
+ * storage class sit side by side in one column and its time in a `Float64Array`. A record
+ * object per dataset would cost its header and a boxed time on top of the map entry, and a
+ * put would allocate; here a put allocates nothing but the map entry. The columns grow in
+ * blocks of 4096 slots, so growing never copies them (a growing array would copy itself and
+ * leave its old copy to the garbage collector). Slots of deleted datasets are reused.
+ *
+ * The storage class entry also tells whether the object is known to be an instance of its
+ * storage class: if not, the entry wraps the class, so {@link StoredDatasets.storedAs},
+ * which compares the entry with the class read as, declines it.
  *
  * A put of a new ID hashes it once: the slot is taken first and the ID set to it, and the
  * map's size tells whether the ID was new. The first time it was not (a dataset replaced),
