@@ -50,6 +50,13 @@ async function make(extra: Record<string, unknown> = {}, logger?: Logger) {
   )) as InMemoryDatastore;
 }
 
+// A dict storage class whose delegate is `delegate`, registered under `test.<class name>`.
+function withDelegate(name: string, delegate: typeof StorageClassDelegate): StorageClass {
+  const delegateName = `test.${delegate.name}`;
+  const registry = makeTestTypeRegistry().registerDelegate(delegateName, delegate);
+  return new StorageClass(name, { pytype: 'dict', delegate: delegateName, registry });
+}
+
 beforeEach(() => {
   registries = [];
 });
@@ -203,15 +210,7 @@ describe('InMemoryDatastore storage', () => {
         return typeof value === 'string';
       }
     }
-    const registry = makeTestTypeRegistry().registerDelegate(
-      'test.LenientDelegate',
-      LenientDelegate,
-    );
-    const storageClass = new StorageClass('Lenient', {
-      pytype: 'dict',
-      delegate: 'test.LenientDelegate',
-      registry,
-    });
+    const storageClass = withDelegate('Lenient', LenientDelegate);
     const datastore = await make();
     const ref = makeRef('lenient', storageClass, dummy(1));
     await datastore.put('not a dict', ref);
@@ -224,15 +223,7 @@ describe('InMemoryDatastore storage', () => {
         return Object.entries(value as object);
       }
     }
-    const registry = makeTestTypeRegistry().registerDelegate(
-      'test.ListingDelegate',
-      ListingDelegate,
-    );
-    const storageClass = new StorageClass('Listed', {
-      pytype: 'dict',
-      delegate: 'test.ListingDelegate',
-      registry,
-    });
+    const storageClass = withDelegate('Listed', ListingDelegate);
     const datastore = await make();
     const ref = makeRef('listed', storageClass, dummy(1));
     datastore.putSync({ a: 1 }, ref);
@@ -279,15 +270,7 @@ describe('InMemoryDatastore storage', () => {
         return { ...(value as object), provenance: provenance?.quantumId ?? null };
       }
     }
-    const registry = makeTestTypeRegistry().registerDelegate(
-      'test.ProvenanceDelegate',
-      ProvenanceDelegate,
-    );
-    const storageClass = new StorageClass('WithProvenance', {
-      pytype: 'dict',
-      delegate: 'test.ProvenanceDelegate',
-      registry,
-    });
+    const storageClass = withDelegate('WithProvenance', ProvenanceDelegate);
     const datastore = await make();
     const ref = makeRef('prov', storageClass, dummy(1));
     const provenance = new DatasetProvenance({ quantumId: '01a20000-0000-7000-8000-000000000001' });
