@@ -50,6 +50,13 @@ async function make(extra: Record<string, unknown> = {}, logger?: Logger) {
   )) as InMemoryDatastore;
 }
 
+// A dict storage class whose delegate is `delegate`, registered under `test.<class name>`.
+function withDelegate(name: string, delegate: typeof StorageClassDelegate): StorageClass {
+  const delegateName = `test.${delegate.name}`;
+  const registry = makeTestTypeRegistry().registerDelegate(delegateName, delegate);
+  return new StorageClass(name, { pytype: 'dict', delegate: delegateName, registry });
+}
+
 beforeEach(() => {
   registries = [];
 });
@@ -203,19 +210,40 @@ describe('InMemoryDatastore storage', () => {
         return typeof value === 'string';
       }
     }
-    const registry = makeTestTypeRegistry().registerDelegate(
-      'test.LenientDelegate',
-      LenientDelegate,
-    );
-    const storageClass = new StorageClass('Lenient', {
-      pytype: 'dict',
-      delegate: 'test.LenientDelegate',
-      registry,
-    });
+    const storageClass = withDelegate('Lenient', LenientDelegate);
     const datastore = await make();
     const ref = makeRef('lenient', storageClass, dummy(1));
     await datastore.put('not a dict', ref);
     await expect(datastore.get(ref)).rejects.toSatisfy(isError(TypeMismatchError));
+  });
+
+  it('checks on read a value its delegate replaced when adding provenance', async () => {
+    class ListingDelegate extends StorageClassDelegate {
+      override addProvenance(value: unknown): unknown {
+        return Object.entries(value as object);
+      }
+    }
+    const storageClass = withDelegate('Listed', ListingDelegate);
+    const datastore = await make();
+    const ref = makeRef('listed', storageClass, dummy(1));
+    datastore.putSync({ a: 1 }, ref);
+    // The list of entries it stored is no dict, and the read says so.
+    expect(() => datastore.getSync(ref)).toThrow(/convert 'list' to 'dict'/);
+  });
+
+  it('reads a dataset as another storage class instance through the full read', async () => {
+    const datastore = await make();
+    const ref = makeRef('thing', 'StructuredDataDictYaml', dummy(1));
+    const value = { a: 1 };
+    datastore.putSync(value, ref);
+    const lenient = new StorageClass('StructuredDataDictYaml', {
+      pytype: 'dict',
+      registry: makeTestTypeRegistry(),
+    });
+    const other = makeRef('thing', lenient, dummy(1), { id: ref.id });
+    expect(other.datasetType.storageClass).not.toBe(ref.datasetType.storageClass);
+    expect(datastore.getSync(other)).toBe(value);
+    expect(datastore.getStoredItemInfo(other).storageClass).toBe(ref.datasetType.storageClass);
   });
 
   it('counts a stored null as stored', async () => {
@@ -242,15 +270,7 @@ describe('InMemoryDatastore storage', () => {
         return { ...(value as object), provenance: provenance?.quantumId ?? null };
       }
     }
-    const registry = makeTestTypeRegistry().registerDelegate(
-      'test.ProvenanceDelegate',
-      ProvenanceDelegate,
-    );
-    const storageClass = new StorageClass('WithProvenance', {
-      pytype: 'dict',
-      delegate: 'test.ProvenanceDelegate',
-      registry,
-    });
+    const storageClass = withDelegate('WithProvenance', ProvenanceDelegate);
     const datastore = await make();
     const ref = makeRef('prov', storageClass, dummy(1));
     const provenance = new DatasetProvenance({ quantumId: '01a20000-0000-7000-8000-000000000001' });

@@ -36,7 +36,7 @@ import type {
   ValidateOptions,
 } from '@butler-ts/datastore';
 import type { DatasetIdRef, DatastoreRegistryBridgeManager } from '@butler-ts/registry-interfaces';
-import { StoredDatasets } from './stored-datasets.ts';
+import { NOT_STORED_AS, StoredDatasets } from './stored-datasets.ts';
 import { StoredMemoryItemInfo } from './stored-memory-item-info.ts';
 
 /** Options of the {@link InMemoryDatastore} constructor. */
@@ -206,6 +206,13 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    * apply to the composite before the component is computed), else against the read storage
    * class.
    *
+   * A whole dataset read as the storage class instance it was put with, without options, is
+   * the stored object as `put` checked it: `put` found it an instance of that class, and it is
+   * not checked again (an object changed after `put` so that its type's guard would reject it
+   * is still returned; daf_butler checks `isinstance` on every read, which a Python object
+   * cannot fail in this way). Objects that `put` converted, that a delegate accepted as they
+   * were or that a delegate replaced are checked on every read, as before.
+   *
    * @throws `DatasetNotFoundError` naming the ref if it is not stored.
    * @throws `IncompatibleStorageClassError` for a storage class that cannot convert.
    * @throws `LookupError` for an unknown storage class name.
@@ -234,15 +241,29 @@ export class InMemoryDatastore extends GenericBaseDatastore {
    */
   getSync(ref: DatasetRef, options?: GetOptions): unknown {
     const datasets = this.#store.datasets;
+    if (
+      options === undefined ||
+      ((options.storageClass ?? null) === null && (options.parameters ?? null) === null)
+    ) {
+      // The common read: the whole dataset (a component's dataset type, and only its, has a
+      // parent storage class) as the storage class it was put with, without parameters. The
+      // put checked the value against that class (or it is read below), so it is returned as
+      // it is, as every step below would return it.
+      const datasetType = ref.datasetType;
+      if (datasetType.parentStorageClassName === null) {
+        const value = datasets.storedAs(ref.id, datasetType.storageClass);
+        if (value !== NOT_STORED_AS) return value;
+      }
+    }
     const slot = datasets.slotOf(ref.id);
     if (slot === undefined) throw this.#notFound(ref);
     const storageClassOption = options?.storageClass ?? null;
     const parametersOption = options?.parameters ?? null;
     if (storageClassOption === null && parametersOption === null) {
-      // The common read: the whole dataset as the ref's storage class, no parameters. When the
-      // stored object already is an instance of it, every step below returns it unchanged.
+      // The whole dataset as another storage class than it was put with, no parameters: when
+      // the stored object already is an instance of it, every step below returns it unchanged.
       const datasetType = ref.datasetType;
-      if (datasetType.name.indexOf('.') < 0) {
+      if (datasetType.parentStorageClassName === null) {
         const value = datasets.valueAt(slot);
         if (value === null || value === undefined) return value;
         if (datasetType.storageClass.validateInstance(value)) return value;
@@ -300,10 +321,24 @@ export class InMemoryDatastore extends GenericBaseDatastore {
         ? null
         : storageClass.delegate();
     let value = inMemoryDataset;
-    if (delegate === null || !delegate.canAccept(value)) value = storageClass.coerceType(value);
-    if (delegate !== null) value = delegate.addProvenance(value, ref, options?.provenance ?? null);
+    // Whether the stored value is known to be an instance of the storage class, so that a read
+    // as that class can return it without checking again. coerceType, with its check kept
+    // here: a converted value is checked on read as before.
+    let isInstance = false;
+    if (delegate === null || !delegate.canAccept(value)) {
+      if (value === null || value === undefined || storageClass.validateInstance(value)) {
+        isInstance = true;
+      } else {
+        value = storageClass.coerceType(value);
+      }
+    }
+    if (delegate !== null) {
+      const withProvenance = delegate.addProvenance(value, ref, options?.provenance ?? null);
+      if (withProvenance !== value) isInstance = false;
+      value = withProvenance;
+    }
 
-    this.#store.datasets.set(ref.id, value, storageClass, Date.now());
+    this.#store.datasets.set(ref.id, value, storageClass, isInstance, Date.now());
     const transaction = this.currentTransaction;
     if (transaction !== null) transaction.registerUndo('put', () => this.remove(ref));
   }
