@@ -19,6 +19,7 @@ import { redactUrl, scrubSecrets } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
+  ListParam,
   RenderedSql,
   SqlDialectCodec,
   SqlExecutor,
@@ -157,6 +158,25 @@ interface Shared {
 
 const dialect = new SQLiteSyncDialect();
 
+/** A list as one JSON array parameter, read by `json_each`. */
+const JSON_LIST: ListParam = {
+  in: (expr, param) => sql`(${expr} IN (SELECT value FROM json_each(${param})))`,
+  bind: (encoded) => JSON.stringify(encoded),
+};
+
+/**
+ * The column types whose encoded values are always text or safe integers, which a JSON array
+ * holds exactly (a `bigint` column's canonical values are safe integers).
+ */
+const JSON_LIST_TYPES: ReadonlySet<ColumnType> = new Set([
+  'uuid',
+  'string',
+  'text',
+  'smallint',
+  'integer',
+  'bigint',
+]);
+
 const sqliteSql: SqlDialectCodec = {
   decoder: sqliteDecoder,
   storedValueCheck: sqliteStoredValueCheck,
@@ -172,11 +192,12 @@ const sqliteSql: SqlDialectCodec = {
     encoded.every(
       (v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)),
     )
-      ? sql`(${expr} IN (SELECT value FROM json_each(${JSON.stringify(encoded)})))`
+      ? JSON_LIST.in(expr, sql`${JSON_LIST.bind(encoded)}`)
       : sql`(${expr} IN (${sql.join(
           encoded.map((v) => sql`${v}`),
           sql`, `,
         )}))`,
+  listParam: (field) => (JSON_LIST_TYPES.has(field.dtype) ? JSON_LIST : null),
   anyValue: 'max',
   hasDistinctOn: false,
 };
