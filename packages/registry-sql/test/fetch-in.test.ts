@@ -2,13 +2,12 @@
 // and the opaque fetches by lists that use it, on SQLite file, memory and PostgreSQL.
 import { ColumnValueError, UnknownColumnError, tableSpec } from '@butler-ts/ddl';
 import { InvalidArgumentError } from '@butler-ts/registry-interfaces';
-import type { Database, TableHandle } from '@butler-ts/registry-interfaces';
-import { rejection } from '@butler-ts/testkit';
+import type { TableHandle } from '@butler-ts/registry-interfaces';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ByNameOpaqueTableStorage } from '../src/index.ts';
-import { SqlDatabase } from '../src/sql-database.ts';
 import { pgAvailable } from './postgres-harness.ts';
 import { registryPlaces } from './registry-engines.ts';
+import { all, fails, sqlDb, uuid } from './sql-lookups.ts';
 import type { RegistryPlace } from './registry-engines.ts';
 
 const pgUp = await pgAvailable();
@@ -32,29 +31,6 @@ const events = tableSpec({
     { name: 'at', dtype: 'timestamp', nullable: true },
   ],
 });
-
-const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
-function sqlDb(db: Database): SqlDatabase {
-  if (!(db instanceof SqlDatabase)) throw new Error('not a SqlDatabase');
-  return db;
-}
-
-async function all<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
-  const out: T[][] = [];
-  for await (const batch of batches) out.push(batch);
-  return out;
-}
-
-async function fails(
-  promise: Promise<unknown>,
-  cls: { is(error: unknown): boolean },
-  pattern: RegExp,
-): Promise<void> {
-  const error = await rejection(promise);
-  expect(cls.is(error), String(error)).toBe(true);
-  expect((error as Error).message).toMatch(pattern);
-}
 
 const row = (n: number, component: string) => ({
   dataset_id: uuid(n),

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { getField, primaryKeyColumns } from '@butler-ts/ddl';
-import type { ColumnType } from '@butler-ts/ddl';
+import { INTEGER_TYPES, getField, primaryKeyColumns } from '@butler-ts/ddl';
+import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
   IntegrityError,
@@ -165,17 +165,13 @@ const JSON_LIST: ListParam = {
 };
 
 /**
- * The column types whose encoded values are always text or safe integers, which a JSON array
+ * Whether the encoded values of `field` are always text or safe integers, which a JSON array
  * holds exactly (a `bigint` column's canonical values are safe integers).
  */
-const JSON_LIST_TYPES: ReadonlySet<ColumnType> = new Set([
-  'uuid',
-  'string',
-  'text',
-  'smallint',
-  'integer',
-  'bigint',
-]);
+function jsonListType(field: FieldSpec): boolean {
+  const type = field.dtype;
+  return type === 'uuid' || type === 'string' || type === 'text' || INTEGER_TYPES.has(type);
+}
 
 const sqliteSql: SqlDialectCodec = {
   decoder: sqliteDecoder,
@@ -197,7 +193,7 @@ const sqliteSql: SqlDialectCodec = {
           encoded.map((v) => sql`${v}`),
           sql`, `,
         )}))`,
-  listParam: (field) => (JSON_LIST_TYPES.has(field.dtype) ? JSON_LIST : null),
+  listParam: (field) => (jsonListType(field) ? JSON_LIST : null),
   anyValue: 'max',
   hasDistinctOn: false,
 };
