@@ -9,19 +9,10 @@ import { OPAQUE_SCAN_BATCH_SIZE } from '../src/index.ts';
 import type { ByNameOpaqueTableStorage } from '../src/index.ts';
 import { pgAvailable } from './postgres-harness.ts';
 import { registryPlaces } from './registry-engines.ts';
-import { all, fails, sqlDb, uuid } from './sql-lookups.ts';
+import { all, fails, records, sqlDb, uuid } from './sql-lookups.ts';
 import type { RegistryPlace } from './registry-engines.ts';
 
 const pgUp = await pgAvailable();
-
-const records = tableSpec({
-  fields: [
-    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
-    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
-    { name: 'path', dtype: 'string', length: 256, nullable: false },
-    { name: 'file_size', dtype: 'bigint' },
-  ],
-});
 
 // The same columns in another order, with other types: a statement text kept from the
 // first shape would return the wrong columns.

@@ -7,19 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ByNameOpaqueTableStorage } from '../src/index.ts';
 import { pgAvailable } from './postgres-harness.ts';
 import { registryPlaces } from './registry-engines.ts';
-import { all, fails, sqlDb, uuid } from './sql-lookups.ts';
+import { all, fails, records, sqlDb, uuid } from './sql-lookups.ts';
 import type { RegistryPlace } from './registry-engines.ts';
 
 const pgUp = await pgAvailable();
-
-const records = tableSpec({
-  fields: [
-    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
-    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
-    { name: 'path', dtype: 'string', length: 256, nullable: false },
-    { name: 'file_size', dtype: 'bigint' },
-  ],
-});
 
 // A key of three columns, the list on the second, and a time column (a list of times is no
 // JSON list on SQLite: it takes the general select).

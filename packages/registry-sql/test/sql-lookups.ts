@@ -1,8 +1,19 @@
 // Helpers of the tests of SqlDatabase's prepared lookups (fetchEqual, fetchIn).
+import { tableSpec } from '@butler-ts/ddl';
 import type { Database } from '@butler-ts/registry-interfaces';
 import { rejection } from '@butler-ts/testkit';
 import { expect } from 'vitest';
 import { SqlDatabase } from '../src/sql-database.ts';
+
+/** A record table of two key columns, as a FileDatastore keeps it. */
+export const records = tableSpec({
+  fields: [
+    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
+    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
+    { name: 'path', dtype: 'string', length: 256, nullable: false },
+    { name: 'file_size', dtype: 'bigint' },
+  ],
+});
 
 /** A UUID made from a small number, in canonical form. */
 export const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
