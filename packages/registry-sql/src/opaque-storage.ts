@@ -94,6 +94,8 @@ export class ByNameOpaqueTableStorage<
   readonly #db: Database;
   readonly #table: TableHandle<S>;
   readonly #orderBy: readonly { readonly expr: Expr }[];
+  /** The primary key's columns, the order of a batch fetched by a list of other values. */
+  readonly #keyColumns: readonly string[];
   /** The primary key column when batches can be ordered by their list of keys (see the class). */
   readonly #listKey: string | null;
   /** The first primary key column: single values including it take `fetchEqual`. */
@@ -106,6 +108,7 @@ export class ByNameOpaqueTableStorage<
     this.#table = table;
     const key = primaryKeyColumns(table.spec);
     this.#orderBy = key.map((column) => ({ expr: col(column) }));
+    this.#keyColumns = key;
     this.#listKey =
       key.length === 1 && EXACT_TYPES.has(getField(table.spec, key[0]!)!.dtype) ? key[0]! : null;
     this.#leadingKey = key[0] ?? null;
@@ -213,16 +216,30 @@ export class ByNameOpaqueTableStorage<
     const perStatement = this.#db.dialect === 'sqlite' ? 1 : OPAQUE_FETCH_CHUNKS_PER_STATEMENT;
     const statements = plan(constraints, key, perStatement)[Symbol.iterator]();
     const inflight: { rows: Promise<Row[]>; statement: Statement }[] = [];
+    const db = this.#db;
+    // Batches not ordered by their list of keys are ordered by the key in SQL.
+    const byKey = ordered && key < 0;
     const fill = () => {
       while (inflight.length < OPAQUE_FETCH_PREFETCH) {
         const next = statements.next();
         if (next.done === true) return;
         const statement = next.value;
-        const rows = this.#db.select({
-          from: [{ source: this.#table }],
-          where: statement.where.length === 0 ? literal(true) : and(...statement.where),
-          ...(ordered && key < 0 ? { orderBy: this.#orderBy } : {}),
-        });
+        // One list and equalities (the usual shape): a statement rendered once per table.
+        const lookup = db instanceof SqlDatabase ? listAndEqualities(statement.where) : null;
+        const rows =
+          lookup !== null && db instanceof SqlDatabase
+            ? db.fetchIn(
+                this.#table,
+                lookup.list,
+                lookup.columns,
+                lookup.values,
+                byKey ? this.#keyColumns : [],
+              )
+            : db.select({
+                from: [{ source: this.#table }],
+                where: statement.where.length === 0 ? literal(true) : and(...statement.where),
+                ...(byKey ? { orderBy: this.#orderBy } : {}),
+              });
         // Awaited in order below; this only keeps an abandoned prefetch from being unhandled.
         rows.catch(() => undefined);
         inflight.push({ rows, statement });
@@ -299,6 +316,35 @@ export class ByNameOpaqueTableStorage<
     const normalized = normalizeColumnValue(this.name, field, value);
     return single(eq(target, normalized), normalized);
   }
+}
+
+/**
+ * A statement's conditions as one list of a column's values and equalities of other columns
+ * with values (what `SqlDatabase.fetchIn` takes), or `null` for any other shape (a null or a
+ * prefix match, or several lists).
+ */
+function listAndEqualities(where: readonly Expr[]): {
+  list: { column: string; values: readonly unknown[] };
+  columns: string[];
+  values: unknown[];
+} | null {
+  let list: { column: string; values: readonly unknown[] } | null = null;
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const clause of where) {
+    if (clause.kind === 'in' && clause.expr.kind === 'column' && list === null) {
+      list = { column: clause.expr.column, values: clause.values };
+    } else if (
+      clause.kind === 'compare' &&
+      clause.op === '=' &&
+      clause.left.kind === 'column' &&
+      clause.right.kind === 'value'
+    ) {
+      columns.push(clause.left.column);
+      values.push(clause.right.value);
+    } else return null;
+  }
+  return list === null ? null : { list, columns, values };
 }
 
 /** Resolves after the current turn of the event loop (and its next-tick callbacks). */
@@ -529,9 +575,17 @@ function sortedDistinct(field: FieldSpec, values: readonly unknown[]): unknown[]
 /** The sorted `values` without repeats (equal values are adjacent). */
 function distinctSorted(values: readonly unknown[]): unknown[] {
   const distinct: unknown[] = [];
+  let last: unknown = undefined;
   for (const value of values) {
-    if (distinct.length === 0 || compareValues(distinct[distinct.length - 1], value) !== 0)
-      distinct.push(value);
+    // Equal strings and numbers are identical (canonical values hold no NaN and no -0); only
+    // objects (dates, bytes, times) need comparing.
+    if (
+      distinct.length > 0 &&
+      (value === last || (typeof value === 'object' && compareValues(last, value) === 0))
+    )
+      continue;
+    distinct.push(value);
+    last = value;
   }
   return distinct;
 }

@@ -28,7 +28,10 @@ import {
   SchemaAlreadyDefinedError,
   aggregate,
   checkOptions,
+  and,
   col,
+  eq,
+  inList,
   literal,
   whereOf,
 } from '@butler-ts/registry-interfaces';
@@ -43,6 +46,7 @@ import type {
 } from '@butler-ts/registry-interfaces';
 import { Param, Placeholder, is, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import { isCanonicalList } from './canonical-lists.ts';
 import { QueryCompiler } from './query-compiler.ts';
 import type { OutputColumn, SqlDialect } from './query-compiler.ts';
 
@@ -147,6 +151,21 @@ export interface SqlDialectCodec extends SqlDialect {
    * value is refused or null; `null` (or absent) when the engine adds no rule for the field.
    */
   readonly storedValueCheck?: (field: FieldSpec) => ((value: unknown) => string | null) | null;
+  /**
+   * How a list of encoded, non-null values of `field` is bound as one parameter whatever the
+   * values (so a statement holding it can be rendered once): `in` wraps the parameter's
+   * placeholder into `expr IN …`, `bind` makes the parameter. `null` (or absent) when the
+   * engine cannot for this field; `SqlDatabase.fetchIn` then renders each statement.
+   */
+  readonly listParam?: (field: FieldSpec) => ListParam | null;
+}
+
+/** A list of values bound as one parameter (see `SqlDialectCodec.listParam`). */
+export interface ListParam {
+  /** `expr IN <the list>`, around the parameter's placeholder. */
+  in(expr: SQL, param: SQL): SQL;
+  /** The parameter of a list of encoded, non-null values. */
+  bind(encoded: readonly unknown[]): unknown;
 }
 
 /**
@@ -163,10 +182,67 @@ const DELETE_IN_LIST_SIZE = 10_000;
  */
 interface RenderedLookup {
   readonly text: string;
-  readonly slots: readonly ({ readonly at: number } | { readonly value: unknown })[];
+  /** `at` places a value, `list` the list of `fetchIn`, `value` is a constant. */
+  readonly slots: readonly (
+    { readonly at: number } | { readonly list: true } | { readonly value: unknown }
+  )[];
   readonly fields: readonly FieldSpec[];
   readonly decoding: readonly [string, (value: unknown) => unknown][];
   readonly bigints: boolean;
+}
+
+/** Where a rendered statement's parameters come from: drizzle placeholders become slots. */
+function slotsOf(params: readonly unknown[]): RenderedLookup['slots'] {
+  return params.map((p) => {
+    // A placeholder comes out bare or wrapped in a Param, as drizzle met it.
+    const placeholder = is(p, Placeholder)
+      ? p
+      : is(p, Param) && is(p.value, Placeholder)
+        ? p.value
+        : null;
+    if (placeholder === null) return { value: p };
+    return placeholder.name === 'list' ? { list: true } : { at: Number(placeholder.name) };
+  });
+}
+
+/** The statement of `SqlDatabase.fetchIn`: a lookup whose `list` slot takes one list. */
+interface RenderedListLookup extends RenderedLookup {
+  readonly list: ListParam;
+  readonly listField: FieldSpec;
+  /** Whether the list column is read as stored and its values restored from the list. */
+  readonly restoreList: boolean;
+}
+
+/**
+ * Sets each row's `column`, read as stored, to the canonical value of the list whose encoded
+ * value it equals (every row was selected by one). Rows in the list's order, the usual case
+ * (a sorted list, rows ordered by its column), take one pass; otherwise a map.
+ */
+function restoreListValues(
+  rows: readonly Row[],
+  column: string,
+  encoded: readonly unknown[],
+  canonical: readonly unknown[],
+): void {
+  let j = 0;
+  let i = 0;
+  for (; i < rows.length; i++) {
+    const row = rows[i]!;
+    const stored = row[column];
+    while (j < encoded.length && encoded[j] !== stored) j++;
+    if (j === encoded.length) break;
+    row[column] = canonical[j];
+  }
+  if (i === rows.length) return;
+  const byStored = new Map<unknown, unknown>();
+  for (let k = 0; k < encoded.length; k++) byStored.set(encoded[k], canonical[k]);
+  for (; i < rows.length; i++) {
+    const row = rows[i]!;
+    const value = byStored.get(row[column]);
+    if (value === undefined)
+      throw new DatabaseLogicError(`A row's ${column} is not among the values that selected it`);
+    row[column] = value;
+  }
 }
 
 /** Element-wise equality of column lists. */
@@ -336,6 +412,8 @@ export abstract class SqlDatabase extends Database {
    * handle), then by columns and limit.
    */
   readonly #lookups = new WeakMap<SqlTable, Map<string, RenderedLookup>>();
+  /** `fetchIn`'s statements, the same way (by list column, equal columns and order). */
+  readonly #listLookups = new WeakMap<SqlTable, Map<string, RenderedListLookup>>();
 
   protected constructor(catalog: TableCatalog, codec: SqlDialectCodec) {
     super();
@@ -1053,16 +1131,11 @@ export abstract class SqlDatabase extends Database {
   ): Promise<RowOf<S>[]> {
     const table = this.table(handle);
     const lookup = this.#lookup(table, columns, values.length, limit);
-    const params = lookup.slots.map((slot) => {
-      if (!('at' in slot)) return slot.value;
-      const field = lookup.fields[slot.at]!;
-      const value = values[slot.at];
-      if (value === null || value === undefined)
-        throw new InvalidArgumentError(
-          `fetchEqual on ${table.name}: no value for column ${field.name} (null is no key)`,
-        );
-      return this.encode(field, normalizeColumnValue(table.name, field, value));
-    });
+    const bound = this.#equalParams(table, 'fetchEqual', lookup.fields, values);
+    // Its statement has no list slot.
+    const params = lookup.slots.map((slot) =>
+      'at' in slot ? bound[slot.at] : 'value' in slot ? slot.value : null,
+    );
     const rows = await this.read((x) =>
       x.allRendered(lookup.text, params, { bigints: lookup.bigints }),
     );
@@ -1101,15 +1174,7 @@ export abstract class SqlDatabase extends Database {
     const rendered = this.renderSql(
       sql`SELECT ${parts.columns} FROM ${parts.from} WHERE ${sql.join(terms, sql` AND `)} LIMIT ${sql.raw(String(limit))}`,
     );
-    const slots = rendered.params.map((p) => {
-      // A placeholder comes out bare or wrapped in a Param, as drizzle met it.
-      const placeholder = is(p, Placeholder)
-        ? p
-        : is(p, Param) && is(p.value, Placeholder)
-          ? p.value
-          : null;
-      return placeholder === null ? { value: p } : { at: Number(placeholder.name) };
-    });
+    const slots = slotsOf(rendered.params);
     const bigints = parts.outputs.some((o) => o.field?.dtype === 'timeNsecTai');
     const lookup: RenderedLookup = {
       text: rendered.text,
@@ -1117,6 +1182,160 @@ export abstract class SqlDatabase extends Database {
       fields,
       decoding: this.#decoders(parts.outputs, bigints),
       bigints,
+    };
+    byShape.set(key, lookup);
+    return lookup;
+  }
+
+  /**
+   * The rows of `handle` whose `list.column` is one of `list.values` and whose `columns` equal
+   * `values` (one non-null value per column), ordered by `orderBy` (ascending) or else in the
+   * database's order: the statement of an opaque fetch by a list of keys. Where the dialect
+   * binds the list as one parameter whatever its values (`SqlDialectCodec.listParam`: SQLite,
+   * for the column types whose values JSON holds exactly), the statement is rendered once per
+   * table handle and shape and prepared once per connection, so a call only checks, encodes
+   * and binds; otherwise it is an ordinary `select`. Nulls in the list match nothing (as in
+   * SQL's `IN`); a list without values matches nothing and runs no SQL.
+   *
+   * @throws `UnknownColumnError` for a column the table does not have, `ColumnValueError` for
+   *   a value of the wrong type, `InvalidArgumentError` for a null in `values`, a column listed
+   *   twice (or also as the list's), values that do not match the columns; all before any SQL.
+   */
+  async fetchIn<S extends TableSpec>(
+    handle: TableHandle<S>,
+    list: { readonly column: string; readonly values: readonly unknown[] },
+    columns: readonly string[],
+    values: readonly unknown[],
+    orderBy: readonly string[] = [],
+  ): Promise<RowOf<S>[]> {
+    const table = this.table(handle);
+    const lookup = this.#listLookup(table, list.column, columns, values.length, orderBy);
+    if (lookup === null) {
+      // The same checks of the equalities (a null is no key here either).
+      this.#equalParams(
+        table,
+        'fetchIn',
+        columns.map((c) => getField(table.spec, c)!),
+        values,
+      );
+      return (await this.select({
+        from: [{ source: table }],
+        where: and(
+          inList(col(list.column), list.values),
+          ...columns.map((c, i) => eq(col(c), values[i])),
+        ),
+        orderBy: orderBy.map((c) => ({ expr: col(c) })),
+      })) as RowOf<S>[];
+    }
+    const field = lookup.listField;
+    const checked = isCanonicalList(list.values, field);
+    const canonical: unknown[] = [];
+    const encoded: unknown[] = [];
+    for (const value of list.values) {
+      if (value === null || value === undefined) continue;
+      const normal = checked ? value : normalizeColumnValue(table.name, field, value);
+      canonical.push(normal);
+      encoded.push(this.#codec.encode(field, normal));
+    }
+    const bound = this.#equalParams(table, 'fetchIn', lookup.fields, values);
+    if (encoded.length === 0) return [];
+    const params = lookup.slots.map((slot) =>
+      'value' in slot ? slot.value : 'at' in slot ? bound[slot.at] : lookup.list.bind(encoded),
+    );
+    const rows = await this.read((x) =>
+      x.allRendered(lookup.text, params, { bigints: lookup.bigints }),
+    );
+    if (lookup.restoreList) restoreListValues(rows, list.column, encoded, canonical);
+    return SqlDatabase.#decode(rows, lookup.decoding) as RowOf<S>[];
+  }
+
+  /** Checked, encoded values for `fields`, compared with `=` (a null is refused). */
+  #equalParams(
+    table: SqlTable,
+    method: string,
+    fields: readonly FieldSpec[],
+    values: readonly unknown[],
+  ): unknown[] {
+    return fields.map((field, i) => {
+      const value = values[i];
+      if (value === null || value === undefined)
+        throw new InvalidArgumentError(
+          `${method} on ${table.name}: no value for column ${field.name} (null is no key)`,
+        );
+      return this.encode(field, normalizeColumnValue(table.name, field, value));
+    });
+  }
+
+  /** `fetchIn`'s statement, rendered once; `null` when the dialect cannot bind the list. */
+  #listLookup(
+    table: SqlTable,
+    column: string,
+    columns: readonly string[],
+    count: number,
+    orderBy: readonly string[],
+  ): RenderedListLookup | null {
+    let byShape = this.#listLookups.get(table);
+    if (byShape === undefined)
+      this.#listLookups.set(table, (byShape = new Map<string, RenderedListLookup>()));
+    const key = `${column}\u0001${orderBy.join('\u0000')}\u0001${columns.join('\u0000')}`;
+    const known = byShape.get(key);
+    if (known !== undefined && count === columns.length) return known;
+    unknownColumns(table, [column, ...columns, ...orderBy]);
+    if (count !== columns.length)
+      throw new InvalidArgumentError(
+        `fetchIn on ${table.name}: ${count} values for ${columns.length} columns`,
+      );
+    if (new Set([column, ...columns]).size !== columns.length + 1)
+      throw new InvalidArgumentError(
+        `fetchIn on ${table.name}: columns ${JSON.stringify([column, ...columns])} must be distinct`,
+      );
+    const listField = getField(table.spec, column)!;
+    const list = this.#codec.listParam?.(listField) ?? null;
+    if (list === null) return null;
+    const parts = this.#compiler.compileTableScan(table, literal(true));
+    const ref = (c: string) => sql`${sql.identifier(parts.alias)}.${sql.identifier(c)}`;
+    // The list column as stored, when the dialect would decode it in SQL: each row's value is
+    // one of the list's, so the canonical value that selected it is taken back instead.
+    const restoreList = this.#codec.decodeInSql(listField, ref(column)) !== null;
+    const outputs = parts.outputs.map((o) =>
+      restoreList && o.label === column ? { ...o, decoded: true } : o,
+    );
+    const selectList = restoreList
+      ? sql.join(
+          table.spec.fields.map((f) => {
+            const expr = f.name === column ? null : this.#codec.decodeInSql(f, ref(f.name));
+            return sql`${expr ?? ref(f.name)} AS ${sql.identifier(f.name)}`;
+          }),
+          sql`, `,
+        )
+      : parts.columns;
+    const fields = columns.map((c) => getField(table.spec, c)!);
+    const terms = [
+      list.in(ref(column), sql`${sql.placeholder('list')}`),
+      ...fields.map(
+        (f, i) => sql`${ref(f.name)} = ${this.#codec.typedParam(f, sql.placeholder(String(i)))}`,
+      ),
+    ];
+    const order =
+      orderBy.length === 0
+        ? sql``
+        : sql` ORDER BY ${sql.join(
+            orderBy.map((c) => ref(c)),
+            sql`, `,
+          )}`;
+    const rendered = this.renderSql(
+      sql`SELECT ${selectList} FROM ${parts.from} WHERE ${sql.join(terms, sql` AND `)}${order}`,
+    );
+    const bigints = outputs.some((o) => o.field?.dtype === 'timeNsecTai');
+    const lookup: RenderedListLookup = {
+      text: rendered.text,
+      slots: slotsOf(rendered.params),
+      fields,
+      decoding: this.#decoders(outputs, bigints),
+      bigints,
+      list,
+      listField,
+      restoreList,
     };
     byShape.set(key, lookup);
     return lookup;

@@ -3,26 +3,16 @@
 // PostgreSQL.
 import { ColumnValueError, UnknownColumnError, tableSpec } from '@butler-ts/ddl';
 import { InvalidArgumentError } from '@butler-ts/registry-interfaces';
-import type { Database, TableHandle } from '@butler-ts/registry-interfaces';
-import { rejection } from '@butler-ts/testkit';
+import type { TableHandle } from '@butler-ts/registry-interfaces';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPAQUE_SCAN_BATCH_SIZE } from '../src/index.ts';
 import type { ByNameOpaqueTableStorage } from '../src/index.ts';
-import { SqlDatabase } from '../src/sql-database.ts';
 import { pgAvailable } from './postgres-harness.ts';
 import { registryPlaces } from './registry-engines.ts';
+import { all, fails, records, sqlDb, uuid } from './sql-lookups.ts';
 import type { RegistryPlace } from './registry-engines.ts';
 
 const pgUp = await pgAvailable();
-
-const records = tableSpec({
-  fields: [
-    { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
-    { name: 'component', dtype: 'string', length: 32, primaryKey: true },
-    { name: 'path', dtype: 'string', length: 256, nullable: false },
-    { name: 'file_size', dtype: 'bigint' },
-  ],
-});
 
 // The same columns in another order, with other types: a statement text kept from the
 // first shape would return the wrong columns.
@@ -34,30 +24,6 @@ const reshaped = tableSpec({
     { name: 'dataset_id', dtype: 'uuid', primaryKey: true },
   ],
 });
-
-const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
-function sqlDb(db: Database): SqlDatabase {
-  if (!(db instanceof SqlDatabase)) throw new Error('not a SqlDatabase');
-  return db;
-}
-
-async function all<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
-  const out: T[][] = [];
-  for await (const batch of batches) out.push(batch);
-  return out;
-}
-
-/** Expects `promise` to reject with a `cls` error whose message matches `pattern`. */
-async function fails(
-  promise: Promise<unknown>,
-  cls: { is(error: unknown): boolean },
-  pattern: RegExp,
-): Promise<void> {
-  const error = await rejection(promise);
-  expect(cls.is(error), String(error)).toBe(true);
-  expect((error as Error).message).toMatch(pattern);
-}
 
 const byComponent = (a: { component: string }, b: { component: string }) =>
   a.component < b.component ? -1 : a.component > b.component ? 1 : 0;

@@ -6,8 +6,18 @@ import type { Convert } from '../codec-common.ts';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 
+/**
+ * A canonical UUID's 32 hex digits: slices around its four hyphens, about half the cost of
+ * `replaceAll` when the driver binds the result (`bench/opaque`, fetch by 10 000 ids).
+ */
+function uuidHex(value: unknown): string {
+  const v = value as string;
+  if (v.length !== 36) return v.replaceAll('-', '');
+  return `${v.slice(0, 8)}${v.slice(9, 13)}${v.slice(14, 18)}${v.slice(19, 23)}${v.slice(24)}`;
+}
+
 const encoders: Partial<Record<ColumnType, Convert>> = {
-  uuid: (v) => (v as string).replaceAll('-', ''),
+  uuid: uuidHex,
   boolean: (v) => (v ? 1 : 0),
   base64Bytes: (v) => encodeBase64(v as Uint8Array),
   binary: (v) => toBuffer(v as Uint8Array),

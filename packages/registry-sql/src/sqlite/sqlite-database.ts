@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { getField, primaryKeyColumns } from '@butler-ts/ddl';
-import type { ColumnType } from '@butler-ts/ddl';
+import { INTEGER_TYPES, getField, primaryKeyColumns } from '@butler-ts/ddl';
+import type { ColumnType, FieldSpec } from '@butler-ts/ddl';
 import {
   DatabaseLogicError,
   IntegrityError,
@@ -19,6 +19,7 @@ import { redactUrl, scrubSecrets } from '../redact-url.ts';
 import { SqlDatabase, groupByColumns } from '../sql-database.ts';
 import type {
   ColumnDescription,
+  ListParam,
   RenderedSql,
   SqlDialectCodec,
   SqlExecutor,
@@ -157,6 +158,21 @@ interface Shared {
 
 const dialect = new SQLiteSyncDialect();
 
+/** A list as one JSON array parameter, read by `json_each`. */
+const JSON_LIST: ListParam = {
+  in: (expr, param) => sql`(${expr} IN (SELECT value FROM json_each(${param})))`,
+  bind: (encoded) => JSON.stringify(encoded),
+};
+
+/**
+ * Whether the encoded values of `field` are always text or safe integers, which a JSON array
+ * holds exactly (a `bigint` column's canonical values are safe integers).
+ */
+function jsonListType(field: FieldSpec): boolean {
+  const type = field.dtype;
+  return type === 'uuid' || type === 'string' || type === 'text' || INTEGER_TYPES.has(type);
+}
+
 const sqliteSql: SqlDialectCodec = {
   decoder: sqliteDecoder,
   storedValueCheck: sqliteStoredValueCheck,
@@ -172,11 +188,12 @@ const sqliteSql: SqlDialectCodec = {
     encoded.every(
       (v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)),
     )
-      ? sql`(${expr} IN (SELECT value FROM json_each(${JSON.stringify(encoded)})))`
+      ? JSON_LIST.in(expr, sql`${JSON_LIST.bind(encoded)}`)
       : sql`(${expr} IN (${sql.join(
           encoded.map((v) => sql`${v}`),
           sql`, `,
         )}))`,
+  listParam: (field) => (jsonListType(field) ? JSON_LIST : null),
   anyValue: 'max',
   hasDistinctOn: false,
 };
@@ -633,7 +650,17 @@ export class SqliteDatabase extends SqlDatabase {
         throw translate(table, error);
       }
     }
-    return this.transaction(() => this.write(table, fn));
+    // A write of its own: the transaction makes it atomic, and no savepoint is opened inside
+    // it. A savepoint makes SQLite copy every page the write first touches to a statement
+    // journal (WAL or not), which cost a scattered 10 000-row delete a third more than the
+    // raw driver (`bench/opaque`, delete 10 000 (dataset_id, component)).
+    return this.transaction(async () => {
+      try {
+        return await fn(this.#executor);
+      } catch (error) {
+        throw translate(table, error);
+      }
+    });
   }
 
   protected override writeRows(
