@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,13 +93,46 @@ export function undeclaredTypeImports(scratch: string): string[] {
   return [...missing].sort();
 }
 
+/**
+ * better-sqlite3, which five of the installs below pull in, downloads a prebuilt binary from
+ * GitHub or else compiles SQLite from source: about a minute of CPU each time, the larger part
+ * of this file's run where GitHub is out of reach. The workspace's own install has already built
+ * that binary, so it is packed here as a local prebuild (prebuild-install's
+ * `npm_config_better_sqlite3_local_prebuilds`) for the same version, Node ABI and platform. An
+ * install that resolves another version of better-sqlite3 still fetches or builds its own.
+ * Returns the environment that points installs at it, or nothing where there is no such binary.
+ */
+function localPrebuilds(into: string): Record<string, string> {
+  const fromRegistrySql = createRequire(join(root, 'packages', 'registry-sql', 'package.json'));
+  let dir: string;
+  try {
+    dir = dirname(fromRegistrySql.resolve('better-sqlite3/package.json'));
+  } catch {
+    return {};
+  }
+  const binary = join('build', 'Release', 'better_sqlite3.node');
+  // prebuild-install names musl builds apart; only glibc Linux and other platforms match here.
+  const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } })
+    .header?.glibcVersionRuntime;
+  if (!existsSync(join(dir, binary)) || (process.platform === 'linux' && glibc === undefined))
+    return {};
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync('tar', ['-czf', join(into, name), '-C', dir, binary]);
+  return { npm_config_better_sqlite3_local_prebuilds: into };
+}
+
+let installEnv: Record<string, string> = {};
+
 function run(command: string, args: string[], cwd: string): string {
   try {
     return execFileSync(command, args, {
       cwd,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, npm_config_loglevel: 'error' },
+      env: { ...process.env, ...installEnv, npm_config_loglevel: 'error' },
     });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
@@ -114,6 +148,9 @@ describe('packages on their own', () => {
   const tarballs = new Map<string, string>();
 
   beforeAll(() => {
+    const prebuilds = join(packs, 'prebuilds');
+    mkdirSync(prebuilds);
+    installEnv = localPrebuilds(prebuilds);
     for (const { dir, manifest } of workspace) {
       const out = run('pnpm', ['pack', '--pack-destination', packs], dir).trim().split('\n').pop()!;
       tarballs.set(manifest.name, out.startsWith('/') ? out : join(packs, out));
