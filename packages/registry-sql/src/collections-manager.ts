@@ -29,7 +29,8 @@ import type {
   TableHandle,
 } from '@butler-ts/registry-interfaces';
 import { VersionTuple } from '@butler-ts/versioning';
-import type { TaiTime } from '@butler-ts/ddl';
+import type { RowOf, TaiTime } from '@butler-ts/ddl';
+import { SqlDatabase } from './sql-database.ts';
 import { checkTimespan, timespanColumns, timespanOfColumns } from './timespans.ts';
 
 /** The spec of `collection`: one row per collection, keyed by a synthetic integer. */
@@ -261,31 +262,51 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
 
   override async get(name: string): Promise<CollectionRecord | null> {
     checkName(name);
-    return (await this.#fetch({ name }))[0] ?? null;
+    return (await this.#fetch('name', [name]))[0] ?? null;
   }
 
   override async getByKey(key: number): Promise<CollectionRecord | null> {
     if (!Number.isSafeInteger(key))
       throw new InvalidArgumentError(`A collection key is an integer, not ${JSON.stringify(key)}`);
-    return (await this.#fetch({ collection_id: key }))[0] ?? null;
+    return (await this.#fetch('collection_id', [key]))[0] ?? null;
   }
 
   override all(): Promise<CollectionRecord[]> {
-    return this.#fetch({});
+    return this.#fetch(null, []);
   }
 
-  /** The records of the collections matching `where`, RUNs with their `run` row, by key. */
-  async #fetch(where: Readonly<Record<string, unknown>>): Promise<CollectionRecord[]> {
-    const rows = await this.#db.fetch(this.#tables.collection, {
-      where,
-      orderBy: ['collection_id'],
-    });
+  /**
+   * The rows of `table` whose `column` is one of `values`, ordered by `orderBy`. On this
+   * package's databases through `SqlDatabase.fetchIn`, whose statement is rendered once per
+   * shape: resolving a chain, as every dataset search does, then builds no SQL.
+   */
+  #fetchIn<S extends TableSpec>(
+    table: TableHandle<S>,
+    column: string,
+    values: readonly unknown[],
+    orderBy: readonly string[] = [],
+  ): Promise<RowOf<S>[]> {
+    const db = this.#db;
+    if (db instanceof SqlDatabase) return db.fetchIn(table, { column, values }, [], [], orderBy);
+    return db.fetch(table, { where: { [column]: [...values] }, orderBy: [...orderBy] });
+  }
+
+  /**
+   * The records of the collections whose `column` is one of `values` (every collection for a
+   * null column), RUNs with their `run` row, by key.
+   */
+  async #fetch(
+    column: 'name' | 'collection_id' | null,
+    values: readonly unknown[],
+  ): Promise<CollectionRecord[]> {
+    const rows =
+      column === null
+        ? await this.#db.fetch(this.#tables.collection, { orderBy: ['collection_id'] })
+        : await this.#fetchIn(this.#tables.collection, column, values, ['collection_id']);
     const runKeys = rows.filter((r) => r.type === CollectionType.RUN).map((r) => r.collection_id);
     const runs = new Map<number, Row>();
     if (runKeys.length > 0)
-      for (const run of await this.#db.fetch(this.#tables.run, {
-        where: { collection_id: runKeys },
-      }))
+      for (const run of await this.#fetchIn(this.#tables.run, 'collection_id', runKeys))
         runs.set(run.collection_id as number, run);
     return rows.map((row) => {
       const base = {
@@ -311,7 +332,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
     const unique = [...new Set(names)];
     const found = new Map<string, CollectionRecord>();
     if (unique.length > 0)
-      for (const record of await this.#fetch({ name: unique })) found.set(record.name, record);
+      for (const record of await this.#fetch('name', unique)) found.set(record.name, record);
     const missing = unique.filter((n) => !found.has(n));
     if (missing.length > 0) throw missingCollections(missing);
     return names.map((n) => found.get(n)!);
@@ -321,10 +342,10 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
   async #childKeys(parents: readonly number[]): Promise<Map<number, number[]>> {
     const out = new Map<number, number[]>(parents.map((p) => [p, []]));
     if (parents.length === 0) return out;
-    const rows = await this.#db.fetch(this.#tables.collection_chain, {
-      where: { parent: [...parents] },
-      orderBy: ['parent', 'position'],
-    });
+    const rows = await this.#fetchIn(this.#tables.collection_chain, 'parent', parents, [
+      'parent',
+      'position',
+    ]);
     for (const row of rows) out.get(row.parent)!.push(row.child);
     return out;
   }
@@ -347,7 +368,7 @@ export class SynthIntKeyCollectionManager extends CollectionManager {
         for (const key of keys) if (!byKey.has(key)) unknown.push(key);
       }
       if (unknown.length > 0)
-        for (const record of await this.#fetch({ collection_id: [...new Set(unknown)] }))
+        for (const record of await this.#fetch('collection_id', [...new Set(unknown)]))
           byKey.set(record.key, record);
       pending = [...level.values()]
         .flat()
