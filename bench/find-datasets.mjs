@@ -5,7 +5,12 @@
 // transaction (the fastest raw path, DESIGN.md decision 8); PostgreSQL: one `= ANY($1)` query
 // (for the chain, over both runs, the first run in search order kept per data ID). Prints
 // medians, ranges, this process's CPU time, and the ratios of medians.
-// Usage: node find-datasets.mjs [datasets=10000] [rounds=7]
+// Each side runs WARMUP rounds first (not counted), then the sides alternate. No collection is
+// forced between calls: V8 throws away the optimized code of small functions at a forced full
+// collection (`--trace-opt` shows findDatasets' helpers marked for optimization again after
+// each), a cost no application pays once per call, and one that falls on whichever side runs
+// more JavaScript. `--gc-each` forces one before every call anyway (the earlier measurement).
+// Usage: node --expose-gc find-datasets.mjs [datasets=10000] [rounds=7] [--gc-each]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,15 +19,19 @@ import { createRegistry } from '@butler-ts/registry-sql';
 import Driver from 'better-sqlite3';
 import pg from 'pg';
 
-const args = process.argv.slice(2).filter((a) => a !== '--');
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--') && a !== '--');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(args[0] ?? 10_000);
 const ROUNDS = Number(args[1] ?? 7);
+const WARMUP = 3;
+const GC_EACH = flags.includes('--gc-each');
+if (GC_EACH && globalThis.gc === undefined) throw new Error('--gc-each needs node --expose-gc');
 const PG_URL = process.env.BUTLER_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 /** [wall ms, this process's CPU ms (user + system), result] of one call. */
 async function time(fn) {
-  globalThis.gc?.();
+  if (GC_EACH) globalThis.gc();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const out = await fn();
@@ -65,13 +74,15 @@ async function populate(registry) {
 }
 
 /**
- * Alternates the sides ROUNDS times; per side its wall ms, its process CPU ms, and how many
- * data IDs it found (the first side returns refs or null, the raw sides a count).
+ * Runs each side WARMUP times, then alternates the sides ROUNDS times; per side its wall ms,
+ * its process CPU ms, and how many data IDs it found (the first side returns refs or null,
+ * the raw sides a count).
  */
 async function measure(sides) {
   const out = Object.fromEntries(
     Object.keys(sides).map((k) => [k, { wall: [], cpu: [], found: 0 }]),
   );
+  for (const fn of Object.values(sides)) for (let r = 0; r < WARMUP; r++) await fn();
   for (let r = 0; r < ROUNDS; r++)
     for (const [name, fn] of Object.entries(sides)) {
       const [wall, cpu, result] = await time(fn);
@@ -90,6 +101,7 @@ function report(engine, { ours, chain, single }) {
     `${(median(ours.wall) / median(raw.wall)).toFixed(2)}x (CPU ${(median(ours.cpu) / median(raw.cpu)).toFixed(2)}x)`;
   console.log(
     `${engine}: findDatasets of ${N} data IDs in chain [r2, r1], median of ${ROUNDS} rounds` +
+      (GC_EACH ? ', a full collection forced before each call' : '') +
       (engine === 'PostgreSQL' ? " (CPU: this process's, not the server's)" : '') +
       '\n' +
       [

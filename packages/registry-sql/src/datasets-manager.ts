@@ -184,6 +184,37 @@ function findFirstSqlite(
   return found;
 }
 
+/**
+ * The refs of what `#findInCollections` found, null where nothing was: the data IDs are the
+ * values `#requiredValuesOfAll` checked (their arrays are kept, not copied). A module
+ * function, like `findFirstSqlite`, for the same reason: in the async `findDatasets` this
+ * loop's optimized code was thrown away after every full garbage collection and compiled
+ * again on the next call (`--trace-deopt`: insufficient type feedback), which made a call
+ * after a collection about half again slower (`bench/find-datasets` collects before each).
+ */
+function refsOfFound(
+  datasetType: DatasetType,
+  values: readonly (readonly DataIdValue[])[],
+  found: Found,
+): (DatasetRef | null)[] {
+  const { ids, runs } = found;
+  const group = datasetType.dimensions;
+  const out = new Array<DatasetRef | null>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    out[i] =
+      id === null
+        ? null
+        : DatasetRef.fromTrustedParts(
+            datasetType,
+            DataCoordinate.fromTrustedRequiredValues(group, values[i]!),
+            runs[i]!,
+            id,
+          );
+  }
+  return out;
+}
+
 // TAI - UTC since 2017-01-01 (no leap second has been announced since).
 const TAI_MINUS_UTC_NS = 37_000_000_000n;
 
@@ -826,21 +857,7 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     const group = type.datasetType.dimensions;
     const values = this.#requiredValuesOfAll(group, dataIds);
     const path = await this.#searchPath(collections);
-    const { ids, runs } = await this.#findInCollections(type, values, path);
-    const out = new Array<DatasetRef | null>(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      out[i] =
-        id === null
-          ? null
-          : DatasetRef.fromTrustedParts(
-              type.datasetType,
-              this.#checkedCoordinate(group, values[i]!),
-              runs[i]!,
-              id,
-            );
-    }
-    return out;
+    return refsOfFound(type.datasetType, values, await this.#findInCollections(type, values, path));
   }
 
   override async queryDatasets(
