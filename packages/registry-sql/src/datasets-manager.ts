@@ -60,6 +60,7 @@ import { PostgresDatabase } from './postgres/postgres-database.ts';
 import { pgType } from './postgres/postgres-ddl.ts';
 import { sqliteUuidTextSql } from './sqlite/sqlite-codec.ts';
 import { SqliteDatabase } from './sqlite/sqlite-database.ts';
+import type { SqlitePluckStatement, SqliteRawStatement } from './sqlite/sqlite-database.ts';
 
 /** The handles of the datasets manager's static tables. */
 export interface DatasetTables {
@@ -111,9 +112,7 @@ interface Found {
 }
 
 /** A prepared SQLite lookup: its first row (or first column) for the parameters. */
-interface SqliteLookup {
-  get(...params: unknown[]): unknown;
-}
+type SqliteLookup = SqlitePluckStatement | SqliteRawStatement;
 
 /**
  * The row of `stmt` for one data ID's values in one collection. Up to three dimensions the
