@@ -120,7 +120,11 @@ function localPrebuilds(into: string): Record<string, string> {
     version: string;
   };
   const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  execFileSync('tar', ['-czf', join(into, name), '-C', dir, binary]);
+  try {
+    execFileSync('tar', ['-czf', join(into, name), '-C', dir, binary], { stdio: 'ignore' });
+  } catch {
+    return {}; // No tar here: the installs fetch or build their own, only slower.
+  }
   return { npm_config_better_sqlite3_local_prebuilds: into };
 }
 
