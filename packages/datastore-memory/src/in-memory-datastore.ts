@@ -4,10 +4,8 @@ import type {
   ConfigInput,
   DatasetId,
   DatasetRef,
-  DatasetType,
   Logger,
   LookupKey,
-  StorageClass,
   StorageClassFactory,
 } from '@butler-ts/core';
 import {
@@ -125,11 +123,6 @@ export class InMemoryDatastore extends GenericBaseDatastore {
   static override readonly configDirectory: URL = new URL('../configs/', import.meta.url);
 
   #store: MemoryStore = { datasets: new StoredDatasets(), trashed: new Set() };
-  // The dataset type of the last put, with its storage class and whether that class has a
-  // delegate of its own (see putSync).
-  #lastType: DatasetType | null = null;
-  #lastStorageClass: StorageClass | null = null;
-  #lastDelegating = false;
 
   /**
    * Most callers use `Datastore.fromConfig`, which merges the default file first.
@@ -319,25 +312,14 @@ export class InMemoryDatastore extends GenericBaseDatastore {
         { datastore: this.name, refs: [ref] },
       );
     }
-    const datasetType = ref.datasetType;
-    let storageClass: StorageClass;
-    let delegating: boolean;
-    if (datasetType === this.#lastType) {
-      // A run of puts of one dataset type: its storage class and delegate class, once
-      // resolved, never change, so the answers of the last put hold.
-      storageClass = this.#lastStorageClass!;
-      delegating = this.#lastDelegating;
-    } else {
-      storageClass = datasetType.storageClass;
-      // Python catches the TypeError of delegate(); asking for the class first avoids a
-      // throw. The base delegate accepts nothing as is and adds no provenance: not built.
-      const delegateClass = storageClass.delegateClass;
-      delegating = delegateClass !== null && delegateClass !== StorageClassDelegate;
-      this.#lastType = datasetType;
-      this.#lastStorageClass = storageClass;
-      this.#lastDelegating = delegating;
-    }
-    const delegate = delegating ? storageClass.delegate() : null;
+    const storageClass = ref.datasetType.storageClass;
+    // Python catches the TypeError of delegate(); asking for the class first avoids a throw.
+    // The base delegate accepts nothing as is and adds no provenance, so it is not built.
+    const delegateClass = storageClass.delegateClass;
+    const delegate =
+      delegateClass === null || delegateClass === StorageClassDelegate
+        ? null
+        : storageClass.delegate();
     let value = inMemoryDataset;
     // Whether the stored value is known to be an instance of the storage class, so that a read
     // as that class can return it without checking again. coerceType, with its check kept
