@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import {
   DatasetProvenance,
+  DatasetRef,
   StorageClass,
   StorageClassDelegate,
   TypeMismatchError,
 } from '@butler-ts/core';
-import type { DatasetRef, Logger } from '@butler-ts/core';
+import type { Logger } from '@butler-ts/core';
 import {
   MetricsRecord,
   makeExampleMetrics,
@@ -307,6 +308,54 @@ describe('InMemoryDatastore synchronous put and get', () => {
     expect(() => datastore.putSync(makeExampleMetrics(), ref)).toThrow(/rejected/);
     await expect(datastore.put(makeExampleMetrics(), ref)).rejects.toThrow(/rejected/);
     expect(await datastore.exists(ref)).toBe(false);
+  });
+
+  it('applies each dataset type\'s own storage class and delegate when runs of types alternate', async () => {
+    class TaggingDelegate extends StorageClassDelegate {
+      override addProvenance(value: unknown): unknown {
+        return { ...(value as object), tagged: true };
+      }
+    }
+    const tagged = makeRef('tagged', withDelegate('Tagged', TaggingDelegate), dummy(1));
+    const plain = makeRef('plain', 'StructuredDataDictYaml', dummy(1));
+    const refOf = (type: DatasetRef, visit: number) =>
+      new DatasetRef(type.datasetType, dummy(visit), 'run');
+    const refs = [
+      refOf(tagged, 1),
+      refOf(tagged, 2),
+      refOf(plain, 3),
+      refOf(plain, 4),
+      refOf(tagged, 5),
+      refOf(plain, 6),
+    ];
+    const datastore = await make();
+    const values = refs.map((_, n) => ({ n }));
+    refs.forEach((ref, n) => datastore.putSync(values[n], ref));
+    refs.forEach((ref, n) => {
+      const isTagged = ref.datasetType === tagged.datasetType;
+      expect(datastore.getStoredItemInfo(ref).storageClass).toBe(ref.datasetType.storageClass);
+      if (isTagged) expect(datastore.getSync(ref)).toEqual({ n, tagged: true });
+      else expect(datastore.getSync(ref)).toBe(values[n]);
+    });
+  });
+
+  it('judges the constraints on every put: per instrument within one dataset type, and per datastore', async () => {
+    const type = makeRef('thing', 'StructuredDataDictYaml', dummy(1)).datasetType;
+    const refOf = (instrument: string, visit: number) =>
+      new DatasetRef(type, { instrument, visit }, 'run');
+    const [first, rejected, third] = [refOf('dummy', 1), refOf('other', 2), refOf('dummy', 3)];
+    const picky = await make({ constraints: { reject: [{ 'instrument<other>': ['thing'] }] } });
+    picky.putSync({ a: 1 }, first);
+    expect(() => picky.putSync({ a: 2 }, rejected)).toThrow(/rejected/);
+    picky.putSync({ a: 3 }, third);
+    expect(await picky.exists(rejected)).toBe(false);
+    expect(picky.getSync(third)).toEqual({ a: 3 });
+    // Other datastores judge by their own constraints, after the puts of this type above.
+    const refusing = await make({ constraints: { reject: ['thing'] } });
+    expect(() => refusing.putSync({ a: 4 }, first)).toThrow(/rejected/);
+    const open = await make();
+    open.putSync({ a: 5 }, rejected);
+    expect(open.getSync(rejected)).toEqual({ a: 5 });
   });
 
   it('undoes a synchronous put when its transaction fails', async () => {
