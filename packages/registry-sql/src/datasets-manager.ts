@@ -142,43 +142,109 @@ function lookupSqlite(
   }
 }
 
+/** The SQLite statements `findFirstSqlite` searches one collection of the path with. */
+interface SqliteSearch {
+  /** A RUN's lookup of one data ID's dataset ID (pluck), or null for a TAGGED collection. */
+  readonly byId: SqlitePluckStatement | null;
+  /** A TAGGED collection's lookup of one data ID's (ID, run), or null for a RUN. */
+  readonly byIdAndRun: SqliteRawStatement | null;
+  /** A RUN's rows (required values..., ID), or null where a scan is never taken. */
+  readonly scan: SqliteRawStatement | null;
+  /** How many rows a RUN holds, up to a limit (pluck; null with `scan`). */
+  readonly count: SqlitePluckStatement | null;
+}
+
 /**
- * For each data ID's values, the first collection of `path` holding a dataset: `ids[p]` is
- * the ID lookup of a RUN (pluck mode, the run being the collection), `rows[p]` the
- * (ID, run) lookup of a TAGGED collection. A module function, not a closure made per call:
- * V8 keeps its optimized code from one call to the next (a closure per call was compiled
- * again after each full garbage collection, `bench/find-datasets`).
+ * The dataset ID of `v` in `index` (nested maps by each required value, see `scanIndex`).
+ * Map keys compare as SQLite's `=` does here: strings of TEXT columns and integers of
+ * INTEGER columns, both as read and as checked by `#requiredValuesOfAll`.
+ */
+function probe(index: Map<unknown, unknown>, v: readonly DataIdValue[]): string | undefined {
+  let level: unknown = index;
+  for (let k = 0; k < v.length; k++) {
+    level = (level as Map<unknown, unknown>).get(v[k]);
+    if (level === undefined) return undefined;
+  }
+  return level as string;
+}
+
+/** Rows (required values..., ID) as nested maps by each value in turn, the ID last. */
+function scanIndex(rows: readonly unknown[][], width: number): Map<unknown, unknown> {
+  const root = new Map<unknown, unknown>();
+  for (const row of rows) {
+    let level = root;
+    for (let k = 0; k < width - 1; k++) {
+      let next = level.get(row[k]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) level.set(row[k], (next = new Map<unknown, unknown>()));
+      level = next;
+    }
+    level.set(row[width - 1], row[width]);
+  }
+  return root;
+}
+
+/**
+ * For each data ID's values, the first collection of `path` holding a dataset, searched one
+ * collection at a time for the data IDs not found yet. A RUN holding no more datasets of the
+ * type than there are data IDs left is read whole (one index range) and joined here, which
+ * visits fewer rows than a lookup per data ID; otherwise, and in TAGGED collections, each
+ * data ID is looked up. A module function, not a closure made per call: V8 keeps its
+ * optimized code from one call to the next (a closure per call was compiled again after each
+ * full garbage collection, `bench/find-datasets`).
  */
 function findFirstSqlite(
   typeId: number,
   values: readonly (readonly DataIdValue[])[],
   path: readonly CollectionRecord[],
-  ids: readonly (SqliteLookup | null)[],
-  rows: readonly (SqliteLookup | null)[],
+  searches: readonly SqliteSearch[],
 ): Found {
   const params: unknown[] = [];
   const found: Found = {
     ids: new Array<string | null>(values.length).fill(null),
     runs: new Array<string>(values.length),
   };
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    for (let p = 0; p < path.length; p++) {
-      const key = path[p]!.key;
-      const byId = ids[p];
-      if (byId != null) {
-        const id = lookupSqlite(byId, typeId, key, v, params);
-        if (id === undefined) continue;
-        found.ids[i] = id as string;
-        found.runs[i] = path[p]!.name;
-        break;
+  // The positions of the data IDs not found yet; null for all of them.
+  let left: number[] | null = null;
+  for (let p = 0; p < path.length; p++) {
+    const n = left === null ? values.length : left.length;
+    if (n === 0) break;
+    const { key, name } = path[p]!;
+    const { byId, byIdAndRun, scan, count } = searches[p]!;
+    const next: number[] = [];
+    if (scan !== null && (count!.get(typeId, key, n + 1) as number) <= n) {
+      const index = scanIndex(scan.all(typeId, key), values[0]!.length);
+      for (let j = 0; j < n; j++) {
+        const i = left === null ? j : left[j]!;
+        const id = probe(index, values[i]!);
+        if (id === undefined) next.push(i);
+        else {
+          found.ids[i] = id;
+          found.runs[i] = name;
+        }
       }
-      const row = lookupSqlite(rows[p]!, typeId, key, v, params) as unknown[] | undefined;
-      if (row === undefined) continue;
-      found.ids[i] = row[0] as string;
-      found.runs[i] = row[1] as string;
-      break;
+    } else if (byId !== null) {
+      for (let j = 0; j < n; j++) {
+        const i = left === null ? j : left[j]!;
+        const id = lookupSqlite(byId, typeId, key, values[i]!, params);
+        if (id === undefined) next.push(i);
+        else {
+          found.ids[i] = id as string;
+          found.runs[i] = name;
+        }
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const i = left === null ? j : left[j]!;
+        const row = lookupSqlite(byIdAndRun!, typeId, key, values[i]!, params) as
+          unknown[] | undefined;
+        if (row === undefined) next.push(i);
+        else {
+          found.ids[i] = row[0] as string;
+          found.runs[i] = row[1] as string;
+        }
+      }
     }
+    left = next;
   }
   return found;
 }
@@ -744,19 +810,34 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     // The ID as its canonical text, made by SQLite: one flat string, where slicing it here
     // would leave pieces that cost the garbage collector more (the refs keep them).
     const idText = sqliteUuidTextSql('t.dataset_id');
-    const inRun = `SELECT ${idText} FROM ${quoteName(type.tags.name)} AS t ${where}`;
+    const tags = `${quoteName(type.tags.name)} AS t`;
+    const inRun = `SELECT ${idText} FROM ${tags} ${where}`;
     const tagged =
-      `SELECT ${idText}, c.name FROM ${quoteName(type.tags.name)} AS t` +
+      `SELECT ${idText}, c.name FROM ${tags}` +
       ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
       ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
+    const ofRun = 'WHERE t.dataset_type_id = ? AND t.collection_id = ?';
+    const columns = required.map((name) => `t.${quoteName(name)}, `).join('');
+    const scan = `SELECT ${columns}${idText} FROM ${tags} ${ofRun}`;
+    // Counts at most the limit given: never more rows than the scan it decides on.
+    const count = `SELECT count(*) FROM (SELECT 1 FROM ${tags} ${ofRun} LIMIT ?)`;
     return db.readPrepared((prepare) =>
       findFirstSqlite(
         type.id,
         values,
         path,
-        // In a RUN the run is the collection and only the ID is read (one value, no row array).
-        path.map((r) => (r.type === CollectionType.RUN ? prepare(inRun, { pluck: true }) : null)),
-        path.map((r) => (r.type === CollectionType.RUN ? null : prepare(tagged))),
+        path.map((r): SqliteSearch => {
+          // In a RUN the run is the collection and only the ID is read (no row array).
+          if (r.type !== CollectionType.RUN)
+            return { byId: null, byIdAndRun: prepare(tagged), scan: null, count: null };
+          const scans = required.length > 0;
+          return {
+            byId: prepare(inRun, { pluck: true }),
+            byIdAndRun: null,
+            scan: scans ? prepare(scan) : null,
+            count: scans ? prepare(count, { pluck: true }) : null,
+          };
+        }),
       ),
     );
   }

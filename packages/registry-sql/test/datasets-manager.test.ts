@@ -448,6 +448,47 @@ describe.each(places(pgUp, 'butler-datasets'))(
         expect(hits.flatMap((r, i) => (r === null ? [] : [[i, r.id]]))).toEqual([[1, one!.id]]);
       });
 
+      it('finds the same whether a run is read whole or looked up per data ID', async () => {
+        // A run holding no more datasets of the type than the data IDs left to find is read
+        // whole on SQLite, a larger one looked up per data ID: both in one search, and each
+        // alone, must give every data ID its first dataset in collection order, with its run.
+        const m = await populated(place);
+        await m.datasets.registerDatasetType(visitType);
+        const src = (i: number, instrument = 'Cam') => ({
+          instrument,
+          visit: Math.floor(i / 10),
+          detector: i % 10,
+        });
+        const inR1 = Array.from({ length: 60 }, (_, i) => src(i));
+        const inR2 = [src(3), src(17), src(42), src(55), src(3, 'Other')];
+        const r1 = await m.datasets.insert('src', 'r1', inR1);
+        const r2 = await m.datasets.insert('src', 'r2', inR2);
+        const expected = (dataId: ReturnType<typeof src>): [string, string] | null => {
+          const same = (d: ReturnType<typeof src>) =>
+            d.instrument === dataId.instrument &&
+            d.visit === dataId.visit &&
+            d.detector === dataId.detector;
+          const k2 = inR2.findIndex(same);
+          if (k2 >= 0) return [r2[k2]!.id, 'r2'];
+          const k1 = inR1.findIndex(same);
+          return k1 >= 0 ? [r1[k1]!.id, 'r1'] : null;
+        };
+        const got = async (dataIds: ReturnType<typeof src>[]) =>
+          (await m.datasets.findDatasets('src', dataIds, ['c'])).map((r) =>
+            r === null ? null : [r.id, r.run],
+          );
+        // 10 data IDs: r2 (5 datasets) read whole, r1 (60) looked up; a repeat, a data ID of
+        // another instrument in r2 only, and ones in no run.
+        const few = [src(3), src(4), src(3), src(3, 'Other'), src(4, 'Other'), src(99), src(55)];
+        few.push(src(17), src(59), src(0));
+        expect(await got(few)).toEqual(few.map(expected));
+        // 70 data IDs: both runs read whole.
+        const all = Array.from({ length: 70 }, (_, i) => src(69 - i));
+        expect(await got(all)).toEqual(all.map(expected));
+        // One at a time: both runs looked up.
+        for (const dataId of few) expect(await got([dataId])).toEqual([expected(dataId)]);
+      });
+
       it('refuses a find with an unknown type, collection or incomplete data ID', async () => {
         const m = await populated(place);
         expect(
