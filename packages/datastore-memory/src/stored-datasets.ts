@@ -8,6 +8,16 @@ const OFFSET_MASK = BLOCK_SIZE - 1;
 /** What {@link StoredDatasets.storedAs} returns when its fast read does not apply. */
 export const NOT_STORED_AS: unique symbol = Symbol('NOT_STORED_AS');
 
+// The storage class column entry of a value not known to be an instance of its storage class
+// (a delegate accepted it as is, a converter made it, or provenance was added). A read as
+// that class checks the value again.
+class Unchecked {
+  readonly storageClass: StorageClass;
+  constructor(storageClass: StorageClass) {
+    this.storageClass = storageClass;
+  }
+}
+
 /**
  * The datasets of an in-memory datastore by ref ID: the stored object, the storage class of
  * the ref it was put with (the write storage class) and when it was put. Internal.
@@ -16,18 +26,16 @@ export const NOT_STORED_AS: unique symbol = Symbol('NOT_STORED_AS');
  * map (parent ID -> IDs of the records using the object). `put` always stores an object under
  * its own ref's ID, so each object has exactly one record, and one table holds both.
  *
- * The table is laid out in columns: the ID maps to a slot number; each slot's object sits in
- * one column, its storage class as a number in a `Uint32Array` and its time in a
- * `Float64Array`. A record object per dataset would cost its header and a boxed time on top
- * of the map entry, and a put would allocate; here a put allocates nothing but the map entry,
- * and writes one reference (the object) besides it: the number columns cost the garbage
- * collector nothing. The columns grow in blocks of 4096 slots, so growing never copies them
- * (a growing array would copy itself and leave its old copy to the garbage collector). Slots
- * of deleted datasets are reused.
+ * The table is laid out in columns: the ID maps to a slot number; each slot's object and
+ * storage class sit side by side in one column and its time in a `Float64Array`. A record
+ * object per dataset would cost its header and a boxed time on top of the map entry, and a
+ * put would allocate; here a put allocates nothing but the map entry. The columns grow in
+ * blocks of 4096 slots, so growing never copies them (a growing array would copy itself and
+ * leave its old copy to the garbage collector). Slots of deleted datasets are reused.
  *
- * The storage class number is twice the class's index in a table of the classes this table
- * was ever given (kept for its lifetime: a handful in practice), plus one if the object is not
- * known to be an instance of it. {@link StoredDatasets.storedAs} declines odd numbers.
+ * The storage class entry also tells whether the object is known to be an instance of its
+ * storage class: if not, the entry wraps the class, so {@link StoredDatasets.storedAs},
+ * which compares the entry with the class read as, declines it.
  *
  * A put of a new ID hashes it once: the slot is taken first and the ID set to it, and the
  * map's size tells whether the ID was new. The first time it was not (a dataset replaced),
@@ -36,16 +44,9 @@ export const NOT_STORED_AS: unique symbol = Symbol('NOT_STORED_AS');
  */
 export class StoredDatasets {
   readonly #slots = new Map<DatasetId, number>();
-  // The stored object of each slot.
-  readonly #values: unknown[][] = [];
-  // Per slot, 2 × its storage class's index in #classes, + 1 if not known to be an instance.
-  readonly #kinds: Uint32Array[] = [];
-  // Every storage class given to set(), by index, and the reverse.
-  readonly #classes: StorageClass[] = [];
-  readonly #classIndex = new Map<StorageClass, number>();
-  // The class of the last set() and its index: a run of puts of one class skips the lookup.
-  #lastClass: StorageClass | null = null;
-  #lastIndex = 0;
+  // Per slot, its object then its storage class entry, side by side: a read of both touches
+  // one cache line.
+  readonly #entries: unknown[][] = [];
   // Date.now() of each put.
   readonly #times: Float64Array[] = [];
   readonly #free: number[] = [];
@@ -66,12 +67,13 @@ export class StoredDatasets {
 
   /** The stored object of a slot. */
   valueAt(slot: number): unknown {
-    return this.#values[slot >> BLOCK_BITS]![slot & OFFSET_MASK];
+    return this.#entries[slot >> BLOCK_BITS]![(slot & OFFSET_MASK) << 1];
   }
 
   /** The write storage class of a slot. */
   storageClassAt(slot: number): StorageClass {
-    return this.#classes[this.#kinds[slot >> BLOCK_BITS]![slot & OFFSET_MASK]! >> 1]!;
+    const entry = this.#entries[slot >> BLOCK_BITS]![((slot & OFFSET_MASK) << 1) + 1];
+    return entry instanceof Unchecked ? entry.storageClass : (entry as StorageClass);
   }
 
   /** When the dataset of a slot was put: Unix time in seconds (`Date.now() / 1000`). */
@@ -86,9 +88,10 @@ export class StoredDatasets {
   storedAs(id: DatasetId, storageClass: StorageClass): unknown {
     const slot = this.#slots.get(id);
     if (slot === undefined) return NOT_STORED_AS;
-    const kind = this.#kinds[slot >> BLOCK_BITS]![slot & OFFSET_MASK]!;
-    if ((kind & 1) !== 0 || this.#classes[kind >> 1] !== storageClass) return NOT_STORED_AS;
-    return this.#values[slot >> BLOCK_BITS]![slot & OFFSET_MASK];
+    const block = this.#entries[slot >> BLOCK_BITS]!;
+    const offset = (slot & OFFSET_MASK) << 1;
+    if (block[offset + 1] !== storageClass) return NOT_STORED_AS;
+    return block[offset];
   }
 
   /**
@@ -119,12 +122,11 @@ export class StoredDatasets {
       // The ID was there (only possible before #replacing): its old slot is orphaned.
       if (slots.size === size) this.#releaseOrphan();
     }
-    const index = storageClass === this.#lastClass ? this.#lastIndex : this.#indexOf(storageClass);
-    const block = slot >> BLOCK_BITS;
-    const offset = slot & OFFSET_MASK;
-    this.#values[block]![offset] = value;
-    this.#kinds[block]![offset] = isInstance ? index << 1 : (index << 1) | 1;
-    this.#times[block]![offset] = nowMs;
+    const block = this.#entries[slot >> BLOCK_BITS]!;
+    const offset = (slot & OFFSET_MASK) << 1;
+    block[offset] = value;
+    block[offset + 1] = isInstance ? storageClass : new Unchecked(storageClass);
+    this.#times[slot >> BLOCK_BITS]![slot & OFFSET_MASK] = nowMs;
   }
 
   /** Drops the dataset stored under `id`, releasing its object; false if there was none. */
@@ -136,22 +138,8 @@ export class StoredDatasets {
     return true;
   }
 
-  // The index of a storage class in #classes, added if new; remembered as the last one.
-  #indexOf(storageClass: StorageClass): number {
-    let index = this.#classIndex.get(storageClass);
-    if (index === undefined) {
-      index = this.#classes.length;
-      this.#classes.push(storageClass);
-      this.#classIndex.set(storageClass, index);
-    }
-    this.#lastClass = storageClass;
-    this.#lastIndex = index;
-    return index;
-  }
-
   #addBlock(): void {
-    this.#values.push(new Array<unknown>(BLOCK_SIZE).fill(undefined));
-    this.#kinds.push(new Uint32Array(BLOCK_SIZE));
+    this.#entries.push(new Array<unknown>(2 * BLOCK_SIZE).fill(undefined));
     this.#times.push(new Float64Array(BLOCK_SIZE));
   }
 
@@ -166,7 +154,10 @@ export class StoredDatasets {
   }
 
   #clear(slot: number): void {
-    this.#values[slot >> BLOCK_BITS]![slot & OFFSET_MASK] = undefined;
+    const block = this.#entries[slot >> BLOCK_BITS]!;
+    const offset = (slot & OFFSET_MASK) << 1;
+    block[offset] = undefined;
+    block[offset + 1] = undefined;
     this.#free.push(slot);
   }
 }
