@@ -40,6 +40,20 @@ describe('StoredDatasets', () => {
     expect(datasets.storageClassAt(datasets.slotOf(id(2))!)).toBe(dict);
   });
 
+  it('keeps each dataset\'s storage class when the classes of consecutive puts alternate', () => {
+    const json = factory.getStorageClass('StructuredDataDictJson');
+    const classes = [dict, dict, list, dict, json, json, list, dict];
+    const datasets = new StoredDatasets();
+    classes.forEach((storageClass, n) => datasets.set(id(n), { n }, storageClass, n % 3 !== 0, 0));
+    classes.forEach((storageClass, n) => {
+      expect(datasets.storageClassAt(datasets.slotOf(id(n))!)).toBe(storageClass);
+      for (const other of [dict, list, json]) {
+        const expected = other === storageClass && n % 3 !== 0 ? { n } : NOT_STORED_AS;
+        expect(datasets.storedAs(id(n), other)).toEqual(expected);
+      }
+    });
+  });
+
   it('replaces a dataset put again, releasing its old slot for the next new dataset', () => {
     const datasets = filled(3);
     const oldSlot = datasets.slotOf(id(1))!;
