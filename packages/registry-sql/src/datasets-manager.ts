@@ -203,18 +203,18 @@ function findFirstSqlite(
     ids: new Array<string | null>(values.length).fill(null),
     runs: new Array<string>(values.length),
   };
-  // The positions of the data IDs not found yet; null for all of them.
-  let left: number[] | null = null;
-  for (let p = 0; p < path.length; p++) {
-    const n = left === null ? values.length : left.length;
-    if (n === 0) break;
+  // The positions of the data IDs not found yet.
+  let left = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) left[i] = i;
+  for (let p = 0; p < path.length && left.length > 0; p++) {
+    const n = left.length;
     const { key, name } = path[p]!;
     const { byId, byIdAndRun, scan, count } = searches[p]!;
     const next: number[] = [];
     if (scan !== null && (count!.get(typeId, key, n + 1) as number) <= n) {
       const index = scanIndex(scan.all(typeId, key), values[0]!.length);
       for (let j = 0; j < n; j++) {
-        const i = left === null ? j : left[j]!;
+        const i = left[j]!;
         const id = probe(index, values[i]!);
         if (id === undefined) next.push(i);
         else {
@@ -224,7 +224,7 @@ function findFirstSqlite(
       }
     } else if (byId !== null) {
       for (let j = 0; j < n; j++) {
-        const i = left === null ? j : left[j]!;
+        const i = left[j]!;
         const id = lookupSqlite(byId, typeId, key, values[i]!, params);
         if (id === undefined) next.push(i);
         else {
@@ -234,7 +234,7 @@ function findFirstSqlite(
       }
     } else {
       for (let j = 0; j < n; j++) {
-        const i = left === null ? j : left[j]!;
+        const i = left[j]!;
         const row = lookupSqlite(byIdAndRun!, typeId, key, values[i]!, params) as
           unknown[] | undefined;
         if (row === undefined) next.push(i);
@@ -255,7 +255,7 @@ function findFirstSqlite(
  * function, like `findFirstSqlite`, for the same reason: in the async `findDatasets` this
  * loop's optimized code was thrown away after every full garbage collection and compiled
  * again on the next call (`--trace-deopt`: insufficient type feedback), which made a call
- * after a collection about half again slower (`bench/find-datasets` collects before each).
+ * after a collection about half again slower (`bench/find-datasets --gc-each`).
  */
 function refsOfFound(
   datasetType: DatasetType,
@@ -806,8 +806,8 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
     path: readonly CollectionRecord[],
   ): Promise<Found> {
     const required = type.datasetType.dimensions.required;
-    const dims = required.map((name) => ` AND t.${quoteName(name)} = ?`).join('');
-    const where = `WHERE t.dataset_type_id = ? AND t.collection_id = ?${dims}`;
+    const ofRun = 'WHERE t.dataset_type_id = ? AND t.collection_id = ?';
+    const where = ofRun + required.map((name) => ` AND t.${quoteName(name)} = ?`).join('');
     // The ID as its canonical text, made by SQLite: one flat string, where slicing it here
     // would leave pieces that cost the garbage collector more (the refs keep them).
     const idText = sqliteUuidTextSql('t.dataset_id');
@@ -817,7 +817,6 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
       `SELECT ${idText}, c.name FROM ${tags}` +
       ` JOIN ${quoteName(this.#tables.dataset.name)} AS d ON d.id = t.dataset_id` +
       ` JOIN ${quoteName(this.#tables.collection.name)} AS c ON c.collection_id = d.run_id ${where}`;
-    const ofRun = 'WHERE t.dataset_type_id = ? AND t.collection_id = ?';
     const columns = required.map((name) => `t.${quoteName(name)}, `).join('');
     const scan = `SELECT ${columns}${idText} FROM ${tags} ${ofRun}`;
     // Counts at most the limit given: never more rows than the scan it decides on.
