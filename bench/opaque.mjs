@@ -553,9 +553,10 @@ async function rawRecordsSqlite() {
 }
 
 const recordsDir = mkdtempSync(join(tmpdir(), 'butler-bench-records-'));
-console.log(
-  `\nfile_datastore_records: ${recordDatasets / 2} composite datasets x 3 components + ${recordDatasets / 2} whole datasets; paths ~${avgPath} characters`,
-);
+if (SECTIONS.has('records-sqlite') || (pgUp && SECTIONS.has('records-pg')))
+  console.log(
+    `\nfile_datastore_records: ${recordDatasets / 2} composite datasets x 3 components + ${recordDatasets / 2} whole datasets; paths ~${avgPath} characters`,
+  );
 if (SECTIONS.has('records-sqlite'))
   report(
     'SQLite (file, WAL): file_datastore_records',
