@@ -184,11 +184,19 @@ function scanIndex(rows: readonly unknown[][], width: number): Map<unknown, unkn
 }
 
 /**
+ * The fewest data IDs left for which `findFirstSqlite` asks whether a RUN is small enough to
+ * read whole. The question (a `count` over the run's index range) costs about two lookups
+ * and the read at least one, so with fewer data IDs their lookups cost no more even when the
+ * run is small. A find of one data ID (every `Butler.get`) runs one statement per collection.
+ */
+const SCAN_FROM = 4;
+
+/**
  * For each data ID's values, the first collection of `path` holding a dataset, searched one
  * collection at a time for the data IDs not found yet. A RUN holding no more datasets of the
- * type than there are data IDs left is read whole (one index range) and joined here, which
- * visits fewer rows than a lookup per data ID; otherwise, and in TAGGED collections, each
- * data ID is looked up. A module function, not a closure made per call: V8 keeps its
+ * type than there are data IDs left (at least `SCAN_FROM` of them) is read whole (one index
+ * range) and joined here, which visits fewer rows than a lookup per data ID; otherwise, and in
+ * TAGGED collections, each data ID is looked up. A module function, not a closure made per call: V8 keeps its
  * optimized code from one call to the next (a closure per call was compiled again after each
  * full garbage collection, `bench/find-datasets`).
  */
@@ -211,7 +219,7 @@ function findFirstSqlite(
     const { key, name } = path[p]!;
     const { byId, byIdAndRun, scan, count } = searches[p]!;
     const next: number[] = [];
-    if (scan !== null && (count!.get(typeId, key, n + 1) as number) <= n) {
+    if (scan !== null && n >= SCAN_FROM && (count!.get(typeId, key, n + 1) as number) <= n) {
       const index = scanIndex(scan.all(typeId, key), values[0]!.length);
       for (let j = 0; j < n; j++) {
         const i = left[j]!;

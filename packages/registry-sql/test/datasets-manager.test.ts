@@ -463,11 +463,12 @@ describe.each(places(pgUp, 'butler-datasets'))(
         const inR2 = [src(3), src(17), src(42), src(55), src(3, 'Other')];
         const r1 = await m.datasets.insert('src', 'r1', inR1);
         const r2 = await m.datasets.insert('src', 'r2', inR2);
+        const sameAs = (dataId: ReturnType<typeof src>) => (d: ReturnType<typeof src>) =>
+          d.instrument === dataId.instrument &&
+          d.visit === dataId.visit &&
+          d.detector === dataId.detector;
         const expected = (dataId: ReturnType<typeof src>): [string, string] | null => {
-          const same = (d: ReturnType<typeof src>) =>
-            d.instrument === dataId.instrument &&
-            d.visit === dataId.visit &&
-            d.detector === dataId.detector;
+          const same = sameAs(dataId);
           const k2 = inR2.findIndex(same);
           if (k2 >= 0) return [r2[k2]!.id, 'r2'];
           const k1 = inR1.findIndex(same);
@@ -487,6 +488,26 @@ describe.each(places(pgUp, 'butler-datasets'))(
         expect(await got(all)).toEqual(all.map(expected));
         // One at a time: both runs looked up.
         for (const dataId of few) expect(await got([dataId])).toEqual([expected(dataId)]);
+        // Two and three data IDs against a run of two: too few to ask whether to read it
+        // whole, so looked up, then r1 looked up for the rest.
+        await m.collections.registerRun('r3');
+        const inR3 = [src(5), src(6, 'Other')];
+        const r3 = await m.datasets.insert('src', 'r3', inR3);
+        for (const dataIds of [
+          [src(6, 'Other'), src(5)],
+          [src(5), src(7), src(6, 'Other')],
+          [src(8), src(6)],
+        ]) {
+          const found = await m.datasets.findDatasets('src', dataIds, ['r3', 'r1']);
+          expect(found.map((r) => (r === null ? null : [r.id, r.run]))).toEqual(
+            dataIds.map((d) => {
+              const k3 = inR3.findIndex(sameAs(d));
+              if (k3 >= 0) return [r3[k3]!.id, 'r3'];
+              const k1 = inR1.findIndex(sameAs(d));
+              return k1 >= 0 ? [r1[k1]!.id, 'r1'] : null;
+            }),
+          );
+        }
       });
 
       it('refuses a find with an unknown type, collection or incomplete data ID', async () => {
