@@ -196,9 +196,9 @@ const SCAN_FROM = 4;
  * collection at a time for the data IDs not found yet. A RUN holding no more datasets of the
  * type than there are data IDs left (at least `SCAN_FROM` of them) is read whole (one index
  * range) and joined here, which visits fewer rows than a lookup per data ID; otherwise, and in
- * TAGGED collections, each data ID is looked up. A module function, not a closure made per call: V8 keeps its
- * optimized code from one call to the next (a closure per call was compiled again after each
- * full garbage collection, `bench/find-datasets`).
+ * TAGGED collections, each data ID is looked up. A module function, not a closure made per
+ * call: V8 keeps its optimized code from one call to the next (a closure per call was
+ * compiled again after each full garbage collection, `bench/find-datasets`).
  */
 function findFirstSqlite(
   typeId: number,
