@@ -489,14 +489,14 @@ describe.each(places(pgUp, 'butler-datasets'))(
         // One at a time: both runs looked up.
         for (const dataId of few) expect(await got([dataId])).toEqual([expected(dataId)]);
         // Two and three data IDs against a run of two: too few to ask whether to read it
-        // whole, so looked up, then r1 looked up for the rest.
+        // whole, so looked up, then r1 looked up for the rest; src(99) is in neither.
         await m.collections.registerRun('r3');
         const inR3 = [src(5), src(6, 'Other')];
         const r3 = await m.datasets.insert('src', 'r3', inR3);
         for (const dataIds of [
           [src(6, 'Other'), src(5)],
           [src(5), src(7), src(6, 'Other')],
-          [src(8), src(6)],
+          [src(8), src(99)],
         ]) {
           const found = await m.datasets.findDatasets('src', dataIds, ['r3', 'r1']);
           expect(found.map((r) => (r === null ? null : [r.id, r.run]))).toEqual(
