@@ -784,10 +784,10 @@ export class ByDimensionsDatasetRecordStorageManagerUUID extends DatasetRecordSt
    * For each list of required values, the first dataset in `path` order: its ID (null when
    * no collection holds one) and run, in two lists parallel to `values`. On SQLite, in one
    * read transaction, the collections one at a time for the data IDs not found yet: a RUN
-   * holding no more datasets of the type than those is read whole and joined here, else a
-   * prepared statement is looped over them (a RUN's reads the tags table alone, the run being
-   * the collection; a TAGGED one's joins `dataset` and `collection` for the run). On
-   * PostgreSQL: one statement for all, whose data IDs are
+   * holding no more datasets of the type than those (at least `SCAN_FROM` of them) is read
+   * whole and joined here, else a prepared statement is looped over them (a RUN's reads the
+   * tags table alone, the run being the collection; a TAGGED one's joins `dataset` and
+   * `collection` for the run). On PostgreSQL: one statement for all, whose data IDs are
    * `= ANY` of one array when at most one dimension varies among them, else `unnest` of one
    * array per dimension with each data ID's position; the first collection in `path` order
    * is picked here.

@@ -1,7 +1,7 @@
 // ByDimensionsDatasetRecordStorageManagerUUID on new databases: SQLite file, memory and
 // PostgreSQL.
 import { DataCoordinate, DatasetIdGenEnum, DatasetType } from '@butler-ts/core';
-import type { DataIdValue } from '@butler-ts/core';
+import type { DataIdValue, DatasetRef } from '@butler-ts/core';
 import {
   CollectionType,
   CollectionTypeError,
@@ -463,21 +463,29 @@ describe.each(places(pgUp, 'butler-datasets'))(
         const inR2 = [src(3), src(17), src(42), src(55), src(3, 'Other')];
         const r1 = await m.datasets.insert('src', 'r1', inR1);
         const r2 = await m.datasets.insert('src', 'r2', inR2);
-        const sameAs = (dataId: ReturnType<typeof src>) => (d: ReturnType<typeof src>) =>
-          d.instrument === dataId.instrument &&
-          d.visit === dataId.visit &&
-          d.detector === dataId.detector;
-        const expected = (dataId: ReturnType<typeof src>): [string, string] | null => {
-          const same = sameAs(dataId);
-          const k2 = inR2.findIndex(same);
-          if (k2 >= 0) return [r2[k2]!.id, 'r2'];
-          const k1 = inR1.findIndex(same);
-          return k1 >= 0 ? [r1[k1]!.id, 'r1'] : null;
-        };
-        const got = async (dataIds: ReturnType<typeof src>[]) =>
-          (await m.datasets.findDatasets('src', dataIds, ['c'])).map((r) =>
+        type Src = ReturnType<typeof src>;
+        type Run = readonly [name: string, dataIds: Src[], refs: DatasetRef[]];
+        // The first run of `path` holding `dataId`: its dataset's ID and the run's name.
+        const expectedIn =
+          (path: readonly Run[]) =>
+          (dataId: Src): [string, string] | null => {
+            for (const [name, dataIds, refs] of path) {
+              const k = dataIds.findIndex(
+                (d) =>
+                  d.instrument === dataId.instrument &&
+                  d.visit === dataId.visit &&
+                  d.detector === dataId.detector,
+              );
+              if (k >= 0) return [refs[k]!.id, name];
+            }
+            return null;
+          };
+        const got = async (dataIds: Src[], collections = ['c']) =>
+          (await m.datasets.findDatasets('src', dataIds, collections)).map((r) =>
             r === null ? null : [r.id, r.run],
           );
+        const runR1: Run = ['r1', inR1, r1];
+        const expected = expectedIn([['r2', inR2, r2], runR1]);
         // 10 data IDs: r2 (5 datasets) read whole, r1 (60) looked up; a repeat, a data ID of
         // another instrument in r2 only, and ones in no run.
         const few = [src(3), src(4), src(3), src(3, 'Other'), src(4, 'Other'), src(99), src(55)];
@@ -498,14 +506,8 @@ describe.each(places(pgUp, 'butler-datasets'))(
           [src(5), src(7), src(6, 'Other')],
           [src(8), src(99)],
         ]) {
-          const found = await m.datasets.findDatasets('src', dataIds, ['r3', 'r1']);
-          expect(found.map((r) => (r === null ? null : [r.id, r.run]))).toEqual(
-            dataIds.map((d) => {
-              const k3 = inR3.findIndex(sameAs(d));
-              if (k3 >= 0) return [r3[k3]!.id, 'r3'];
-              const k1 = inR1.findIndex(sameAs(d));
-              return k1 >= 0 ? [r1[k1]!.id, 'r1'] : null;
-            }),
+          expect(await got(dataIds, ['r3', 'r1'])).toEqual(
+            dataIds.map(expectedIn([['r3', inR3, r3], runR1])),
           );
         }
       });
